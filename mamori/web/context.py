@@ -1,0 +1,2 @@
+def installation(request):
+    return {}
