@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "mamori.findings",
     "mamori.access",
     "mamori.web",
+    "mamori.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,157 @@
+"""Log-in and passwords of mamori's own accounts.  Every log-in, failure, lock, unlock and
+password change appends a record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+import string
+from typing import Any
+
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.db import transaction
+
+from mamori.core import time
+from mamori.records.services import record_append
+from mamori.regulations.registry import implements
+
+from .models import PasswordHistory, User
+from .validators import password_rules
+
+
+class AccountError(Exception):
+    def __init__(self, message: str, *, field: str | None = None):
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+def _record(user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str = "KIT-8-5") -> None:
+    record_append(action=action, object_type="accounts.User", object_id=str(user.pk), actor=actor,
+                  capacity="", after=after or {"username": user.username}, requirement=requirement,
+                  retention_class="access")
+
+
+@implements("KIT-8-5")
+@transaction.atomic
+def login_attempt(*, username: str, password: str, remote_addr: str = "") -> User:
+    """Check a log-in.  After the pack's ``lockout_threshold`` failures in a row the account locks
+    and only an administrator can unlock it.  Raises AccountError with a message for the screen."""
+    user = User.objects.select_for_update().filter(username=username).first()
+    if user is None:
+        # Compare against a dummy hash so that the time taken does not tell which names exist.
+        check_password(password, make_password("dummy-password"))
+        raise AccountError("利用者IDまたはパスワードが違います。")
+    if not user.is_active:
+        raise AccountError("このアカウントは使用停止中です。")
+    if user.is_locked:
+        _record(user, "accounts.login.refused_locked", actor=None, after={"username": username, "from": remote_addr})
+        raise AccountError("アカウントがロックされています。情報政策課の管理者に解除を依頼してください。")
+    if not user.check_password(password):
+        user.failed_logins += 1
+        threshold = password_rules().lockout_threshold
+        fields = ["failed_logins"]
+        if user.failed_logins >= threshold:
+            user.locked_at = time.now()
+            fields.append("locked_at")
+        user.save(update_fields=fields)
+        _record(user, "accounts.login.failed", actor=None,
+                after={"username": username, "from": remote_addr, "failed_logins": user.failed_logins})
+        if user.locked_at:
+            _record(user, "accounts.locked", actor=None, after={"username": username, "after_failures": threshold})
+            raise AccountError(f"{threshold}回続けて失敗したため、アカウントをロックしました。"
+                               "情報政策課の管理者に解除を依頼してください。")
+        raise AccountError("利用者IDまたはパスワードが違います。")
+    user.failed_logins = 0
+    user.last_login = time.now()
+    user.save(update_fields=["failed_logins", "last_login"])
+    _record(user, "accounts.login.succeeded", actor=user, after={"username": username, "from": remote_addr})
+    return user
+
+
+@implements("KIT-8-5")
+def password_is_expired(user: User, *, at: dt.datetime | None = None) -> bool:
+    max_age = password_rules().max_age_days
+    if max_age is None or user.password_changed_at is None:
+        return False
+    return (at or time.now()) - user.password_changed_at > dt.timedelta(days=max_age)
+
+
+@implements("KIT-8-2")
+def must_change_password(user: User) -> bool:
+    """KIT-8-2: a temporary password is changed at the first log-in; KIT-8-5: and when too old."""
+    return user.must_change_password or password_is_expired(user)
+
+
+def _set_password(user: User, new_password: str, *, temporary: bool) -> None:
+    if user.password:
+        PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at or time.now())
+    user.set_password(new_password)
+    user.password_changed_at = time.now()
+    user.must_change_password = temporary
+    user.save(update_fields=["password", "password_changed_at", "must_change_password"])
+
+
+@implements("KIT-8-5")
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not user.check_password(old_password):
+        raise AccountError("現在のパスワードが違います。", field="old_password")
+    try:
+        password_validation.validate_password(new_password, user)
+    except Exception as error:  # ValidationError carries the list of messages
+        messages = getattr(error, "messages", [str(error)])
+        raise AccountError(" ".join(messages), field="new_password") from None
+    _set_password(user, new_password, temporary=False)
+    _record(user, "accounts.password.changed", actor=user)
+
+
+def generate_temporary_password(length: int = 14) -> str:
+    alphabet = string.ascii_letters + string.digits
+    while True:
+        candidate = "".join(secrets.choice(alphabet) for _ in range(length - 2)) + secrets.choice("!#%+-=?@") + \
+            secrets.choice(string.digits)
+        if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
+            return candidate
+
+
+@implements("KIT-8-2")
+@transaction.atomic
+def password_issue_temporary(*, user: User, actor: Any, password: str | None = None) -> str:
+    """Set a temporary password, to be changed at the next log-in.  It is returned once and only
+    its hash is kept."""
+    user = User.objects.select_for_update().get(pk=user.pk)
+    temporary = password or generate_temporary_password(max(14, password_rules().min_length))
+    _set_password(user, temporary, temporary=True)
+    _record(user, "accounts.password.temporary_issued", actor=actor, requirement="KIT-8-2",
+            after={"username": user.username, "must_change_password": True})
+    return temporary
+
+
+@transaction.atomic
+def account_unlock(*, user: User, actor: Any) -> None:
+    if not getattr(actor, "is_superuser", False):
+        raise AccountError("ロック解除は管理者だけができます。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.locked_at, user.failed_logins = None, 0
+    user.save(update_fields=["locked_at", "failed_logins"])
+    _record(user, "accounts.unlocked", actor=actor)
+
+
+@transaction.atomic
+def account_create(*, username: str, person: Any, actor: Any, is_admin: bool = False,
+                   password: str | None = None) -> tuple[User, str]:
+    """Create an account with a temporary password (changed at first log-in)."""
+    if User.objects.filter(username=username).exists():
+        raise AccountError(f"利用者ID {username} は既に使われています。", field="username")
+    user = User.objects.create(username=username, person=person, is_superuser=is_admin, is_staff=is_admin,
+                               must_change_password=True)
+    temporary = password or generate_temporary_password(max(14, password_rules().min_length))
+    user.set_password(temporary)
+    user.password_changed_at = time.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    _record(user, "accounts.created", actor=actor, requirement="KIT-8-2",
+            after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin})
+    return user, temporary

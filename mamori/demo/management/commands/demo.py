@@ -1,0 +1,65 @@
+"""mamori demo [--pack NAME] [--reset] [--serve]: a populated fictional municipality on SQLite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+
+from mamori.core import time
+from mamori.demo.city import build_city
+from mamori.demo.requests import file_demo_requests
+from mamori.findings.services import findings_run
+from mamori.regulations.loader import available_packs
+from mamori.regulations.models import Installation
+
+
+class Command(BaseCommand):
+    help = "デモ用の架空の自治体を作成する (load the demo municipality)"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pack", default="kitami", help="regulation pack (default: kitami)")
+        parser.add_argument("--reset", action="store_true", help="start again from an empty SQLite database")
+        parser.add_argument("--serve", action="store_true", help="then serve it at 127.0.0.1:8000")
+        parser.add_argument("--port", default="8000")
+
+    def handle(self, *args, pack: str, reset: bool, serve: bool, port: str, **options):
+        if pack not in available_packs():
+            raise CommandError(f"no pack '{pack}' (known: {', '.join(available_packs())})")
+        database = settings.DATABASES["default"]
+        if reset:
+            if connection.vendor != "sqlite":
+                raise CommandError("--reset only removes a SQLite database; drop a PostgreSQL one yourself")
+            connection.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(str(database["NAME"]) + suffix).unlink(missing_ok=True)
+        call_command("migrate", verbosity=0)
+        installation = Installation.objects.filter(pk=1).first()
+        if installation is not None:
+            self.stdout.write(f"デモは作成済みです（{installation.municipality}・{installation.pack}）。"
+                              "作り直すには --reset を付けてください。")
+        else:
+            today = time.today()
+            city = build_city(pack_name=pack, today=today)
+            filed = file_demo_requests(city, on=today)
+            result = findings_run(on=today)
+            self.stdout.write(self.style.SUCCESS(
+                f"{city.name}（規程: {city.pack.municipality} {city.pack.title}）を作成しました: "
+                f"申請 {filed} 件, 指摘 {result.opened} 件"))
+        self._print_logins()
+        if serve:
+            self.stdout.write(f"\n http://127.0.0.1:{port}/ で公開します（Ctrl+C で終了）\n")
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _print_logins(self) -> None:
+        from mamori.accounts.models import User
+        from mamori.demo.city import DEMO_PASSWORD
+
+        self.stdout.write("\nログイン（パスワードは全員 " + DEMO_PASSWORD + "）:")
+        for user in User.objects.select_related("person").order_by("id")[:12]:
+            note = "管理者" if user.is_superuser else (user.person.name if user.person else "")
+            change = "（初回ログイン時にパスワード変更）" if user.must_change_password else ""
+            self.stdout.write(f"  {user.username:16} {note}{change}")

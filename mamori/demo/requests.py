@@ -1,0 +1,124 @@
+"""Requests in every state for the demo, filed and decided through the real engine."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mamori.access.models import Privilege, System
+from mamori.accounts.models import User
+from mamori.accounts.services import account_create
+from mamori.organisation.models import Person
+from mamori.organisation.roles import holders_of
+from mamori.regulations.schema import Chain, Pack
+from mamori.workflows.models import Decision
+from mamori.workflows.services import WorkflowError, current_step, request_decide, request_file, request_withdraw
+
+from .city import DEMO_PASSWORD, City
+
+
+def _account_for(city: City, person: Person) -> User:
+    user = User.objects.filter(person=person).first()
+    if user is None:
+        user, _ = account_create(username=f"u{person.staff_number}", person=person, actor=None,
+                                 password=DEMO_PASSWORD)
+        User.objects.filter(pk=user.pk).update(must_change_password=False)
+        city.accounts[user.username] = (user, DEMO_PASSWORD, f"{person.name}（申請・承認の例）")
+    return user
+
+
+def _sample_payload(chain: Chain, pack: Pack, city: City, on: dt.date) -> dict[str, Any]:
+    payload: dict[str, Any] = {}
+    form = next((f for f in pack.forms if f.id == chain.form), None)
+    for field in form.fields if form else []:
+        if field.type == "date":
+            payload[field.name] = (on + dt.timedelta(days=14)).isoformat()
+        elif field.type == "number":
+            payload[field.name] = 1
+        elif field.type == "choice" and field.choices:
+            payload[field.name] = field.choices[0]
+        else:
+            payload[field.name] = f"（例）{field.label}"
+    if chain.lead_time is not None:
+        payload[chain.lead_time.date_field] = (on + dt.timedelta(days=chain.lead_time.days + 7)).isoformat()
+    payload.setdefault("unit", city.units["310"].code)
+    payload.setdefault("purpose", "（例）業務上必要なため")
+    return payload
+
+
+def _filer(chain: Chain, pack: Pack, city: City, on: dt.date) -> Person:
+    if chain.filed_by:
+        for code in chain.filed_by:
+            holders = holders_of(code, on=on, pack=pack)
+            if holders:
+                return holders[0].person
+    return city.staff["310"][0]
+
+
+def _decide_all(request, *, on: dt.date, pack: Pack, city: City, stop_before_last: bool = False,
+                final: str = Decision.Action.APPROVE) -> None:
+    while (step := current_step(request)) is not None:
+        remaining = request.steps.filter(round=request.round, order__gt=step.order).count()
+        if stop_before_last and remaining == 0:
+            return
+        holders = [h for h in holders_of(step.role, on=on, pack=pack, unit=step.scope_unit)
+                   if h.person.pk != request.requester_id]
+        if not holders:
+            return
+        action = final if remaining == 0 else Decision.Action.APPROVE
+        request = request_decide(step=step, actor=_account_for(city, holders[0].person), action=action,
+                                 comment="内容を確認しました。" if action == Decision.Action.APPROVE else "記載に不備があります。",
+                                 on=on)
+
+
+def file_demo_requests(city: City, *, on: dt.date) -> int:
+    """File requests of the pack's chains and take them to different states."""
+    pack = city.pack
+    filed = 0
+    if any(c.kind == "access.privilege" for c in pack.chains):
+        filed += _privilege_requests(city, pack, on)
+    plans = ["pending", "approved", "returned", "rejected", "withdrawn"]
+    for index, chain in enumerate(c for c in pack.chains if c.kind != "access.privilege"):
+        person = _filer(chain, pack, city, on)
+        actor = _account_for(city, person)
+        try:
+            request = request_file(kind=chain.kind, actor=actor, payload=_sample_payload(chain, pack, city, on),
+                                   title=f"{chain.title}（デモ）", on=on)
+        except WorkflowError:
+            continue
+        filed += 1
+        plan = plans[index % len(plans)]
+        if plan == "approved":
+            _decide_all(request, on=on, pack=pack, city=city)
+        elif plan == "returned":
+            _decide_all(request, on=on, pack=pack, city=city, final=Decision.Action.RETURN)
+        elif plan == "rejected":
+            _decide_all(request, on=on, pack=pack, city=city, final=Decision.Action.REJECT)
+        elif plan == "withdrawn":
+            request_withdraw(request=request, actor=actor, comment="申請内容を見直します。")
+    return filed
+
+
+def _privilege_requests(city: City, pack: Pack, on: dt.date) -> int:
+    requester = city.accounts["bucho.shimin"][0]
+    system = System.objects.order_by("code").first()
+    privileges = list(Privilege.objects.filter(system=system).values_list("code", flat=True))
+    staff = city.staff["310"]
+    cases = [
+        (staff[0], ["view"], "approved"),
+        (staff[1], ["view", "update"], "pending"),
+        (staff[2], ["view"], "returned"),
+        (city.heads["310"], privileges[-1:], "rejected"),
+    ]
+    for person, codes, plan in cases:
+        request = request_file(kind="access.privilege", actor=requester, on=on, payload={
+            "action": "grant", "person": person.staff_number, "system": system.code, "privileges": codes,
+            "user_id": f"U{person.staff_number}", "valid_from": on.isoformat(), "reason": "窓口業務に従事するため",
+        })
+        if plan == "approved":
+            _decide_all(request, on=on, pack=pack, city=city)
+        elif plan == "returned":
+            _decide_all(request, on=on, pack=pack, city=city, final=Decision.Action.RETURN)
+        elif plan == "rejected":
+            _decide_all(request, on=on, pack=pack, city=city, final=Decision.Action.REJECT)
+    return len(cases)

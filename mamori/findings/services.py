@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+
+from mamori.core import time
+from mamori.records.services import Entry, record_append, record_append_many, snapshot
+from mamori.regulations.active import active_pack
+
+from .engine import all_rules
+from .models import FINDING_TRANSITIONS, Finding, FindingState
+
+FIELDS = ("id", "rule", "key", "requirement", "article", "state", "title", "reason")
+
+
+class FindingError(Exception):
+    pass
+
+
+@dataclass
+class RunResult:
+    opened: int = 0
+    reopened: int = 0
+    resolved: int = 0
+    still_open: int = 0
+
+
+@transaction.atomic
+def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str] | None = None) -> RunResult:
+    """Run every rule of the active pack; open, reopen and resolve findings accordingly."""
+    pack = active_pack()
+    today = on or time.today()
+    result = RunResult()
+    moment = time.now()
+    entries: list[Entry] = []
+    for code, function in all_rules().items():
+        if only and code not in only:
+            continue
+        observations = {o.key: o for o in function(pack, today)}
+        existing = {f.key: f for f in Finding.objects.select_for_update().filter(pack=pack.pack, rule=code)}
+        for key, observation in observations.items():
+            finding = existing.get(key)
+            if finding is None:
+                finding = Finding.objects.create(
+                    rule=code, key=key, requirement=observation.requirement, article=observation.article,
+                    pack=pack.pack, title=observation.title, detail=observation.detail,
+                    object_type=observation.object_type, object_id=observation.object_id,
+                    person=observation.person, unit=observation.unit, detected_at=moment,
+                )
+                result.opened += 1
+                entries.append(Entry(action="findings.opened", object_type="findings.Finding",
+                                     object_id=str(finding.pk), actor=actor, after=snapshot(finding, FIELDS),
+                                     article=finding.article, requirement=finding.requirement,
+                                     retention_class="findings"))
+            elif finding.state == FindingState.RESOLVED:
+                before = snapshot(finding, FIELDS)
+                finding.state, finding.closed_at, finding.closed_by, finding.detected_at = (
+                    FindingState.OPEN, None, None, moment)
+                finding.save(update_fields=["state", "closed_at", "closed_by", "detected_at"])
+                result.reopened += 1
+                entries.append(Entry(action="findings.reopened", object_type="findings.Finding",
+                                     object_id=str(finding.pk), actor=actor, before=before,
+                                     after=snapshot(finding, FIELDS), article=finding.article,
+                                     requirement=finding.requirement, retention_class="findings"))
+            else:
+                result.still_open += finding.state == FindingState.OPEN
+        for key, finding in existing.items():
+            if key not in observations and finding.state == FindingState.OPEN:
+                before = snapshot(finding, FIELDS)
+                finding.state, finding.closed_at, finding.reason = FindingState.RESOLVED, moment, "規則の再評価で解消を確認"
+                finding.save(update_fields=["state", "closed_at", "reason"])
+                result.resolved += 1
+                entries.append(Entry(action="findings.resolved", object_type="findings.Finding",
+                                     object_id=str(finding.pk), actor=actor, before=before,
+                                     after=snapshot(finding, FIELDS), article=finding.article,
+                                     requirement=finding.requirement, retention_class="findings"))
+    record_append_many(entries=entries)
+    return result
+
+
+@transaction.atomic
+def finding_close(*, finding: Finding, actor: Any, state: str, reason: str) -> Finding:
+    """Resolve a finding, or accept it with a reason (受容には理由が必要)."""
+    finding = Finding.objects.select_for_update().get(pk=finding.pk)
+    if state not in FINDING_TRANSITIONS[finding.state]:
+        raise FindingError(f"「{finding.get_state_display()}」から「{FindingState(state).label}」にはできません")
+    if state == FindingState.ACCEPTED and not reason.strip():
+        raise FindingError("受容する理由を入力してください")
+    before = snapshot(finding, FIELDS)
+    finding.state, finding.reason = state, reason.strip()
+    finding.closed_at, finding.closed_by = (time.now(), actor) if state != FindingState.OPEN else (None, None)
+    finding.save(update_fields=["state", "reason", "closed_at", "closed_by"])
+    record_append(action=f"findings.{state}", object_type="findings.Finding", object_id=str(finding.pk), actor=actor,
+                  before=before, after=snapshot(finding, FIELDS), article=finding.article,
+                  requirement=finding.requirement, retention_class="findings")
+    return finding

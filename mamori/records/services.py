@@ -1,0 +1,197 @@
+"""Appending records and verifying the chain."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Model
+
+from mamori.core import time
+from mamori.regulations.registry import implements
+
+from .chain import GENESIS, row_hash
+from .models import Record, RecordHead
+
+BATCH = 5000
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one record says.  ``actor`` is a user (or None for the system itself)."""
+
+    action: str
+    object_type: str
+    object_id: str
+    actor: Any = None
+    capacity: str = ""
+    before: dict | None = None
+    after: dict | None = None
+    article: str = ""
+    requirement: str = ""
+    retention_class: str = ""
+    at: dt.datetime | None = None
+
+
+def _actor_label(actor: Any) -> str:
+    if actor is None:
+        return "システム"
+    return getattr(actor, "display_name", None) or str(actor)
+
+
+def _purge_on(entry: Entry, at: dt.datetime) -> dt.date | None:
+    if not entry.retention_class:
+        return None
+    from mamori.regulations.active import NoActivePack, active_pack
+
+    from .retention import purge_on
+
+    try:
+        rule = active_pack().parameters.retention.get(entry.retention_class)
+    except NoActivePack:
+        return None
+    return purge_on(time.local(at).date(), rule) if rule else None
+
+
+def _head_for_update() -> RecordHead:
+    head = RecordHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        RecordHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
+        head = RecordHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def _build(entry: Entry, seq: int, prev_hash: str, moment: dt.datetime) -> Record:
+    row = {
+        "seq": seq,
+        "at": moment,
+        "actor_id": getattr(entry.actor, "pk", None),
+        "actor_label": _actor_label(entry.actor),
+        "capacity": entry.capacity,
+        "action": entry.action,
+        "object_type": entry.object_type,
+        "object_id": str(entry.object_id),
+        "before": entry.before,
+        "after": entry.after,
+        "article": entry.article,
+        "requirement": entry.requirement,
+        "retention_class": entry.retention_class,
+        "purge_on": _purge_on(entry, moment),
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = row_hash(row)
+    return Record(**row)
+
+
+@transaction.atomic
+def record_append_many(*, entries: Iterable[Entry]) -> list[Record]:
+    """Append entries to the chain in one transaction, in batches (executemany, never per-row saves)."""
+    head = _head_for_update()
+    seq, prev = head.seq, head.hash
+    built: list[Record] = []
+    moment = time.now()
+    for entry in entries:
+        seq += 1
+        record = _build(entry, seq, prev, entry.at or moment)
+        prev = record.hash
+        built.append(record)
+    if not built:
+        return built
+    Record.objects.bulk_create(built, batch_size=BATCH)
+    RecordHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    return built
+
+
+def record_append(**kwargs: Any) -> Record:
+    """Append one record.  Call it inside the transaction of the change it records."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("a record must be written in the transaction of the change it records")
+    return record_append_many(entries=[Entry(**kwargs)])[0]
+
+
+def snapshot(instance: Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """A JSON-safe picture of a model row for a record's before/after."""
+    names = fields or [f.attname for f in instance._meta.concrete_fields]
+    picture = {}
+    for name in names:
+        value = getattr(instance, name)
+        if isinstance(value, (dt.date, dt.datetime)):
+            value = value.isoformat()
+        elif value is not None and not isinstance(value, (str, int, float, bool, list, dict)):
+            value = str(value)
+        picture[name] = value
+    return picture
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    checked: int = 0
+    head_seq: int = 0
+    head_hash: str = GENESIS
+    problems: list[str] = field(default_factory=list)
+    first_bad: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, position: int, message: str) -> None:
+        if self.first_bad is None:
+            self.first_bad = position
+        self.problems.append(message)
+
+
+VALUES = (
+    "seq", "at", "actor_id", "actor_label", "capacity", "action", "object_type", "object_id",
+    "before", "after", "article", "requirement", "retention_class", "purge_on", "prev_hash", "hash",
+)
+
+
+def _rows() -> Iterator[dict[str, Any]]:
+    last = 0
+    while True:
+        chunk = list(Record.objects.filter(seq__gt=last).order_by("seq").values(*VALUES)[:BATCH])
+        if not chunk:
+            return
+        yield from chunk
+        last = chunk[-1]["seq"]
+
+
+@implements("MAI-25", "YAN-20")
+def records_verify(*, stop_at_first: bool = True) -> Verification:
+    """Recompute the chain from the first record; name the first position where it breaks."""
+    result = Verification()
+    head = RecordHead.objects.filter(pk=1).first()
+    expected_seq, prev = 1, GENESIS
+    for row in _rows():
+        seq = row["seq"]
+        result.checked += 1
+        if seq != expected_seq:
+            result.fail(expected_seq, f"record #{expected_seq}: missing (next row found is #{seq}) — rows deleted")
+            if stop_at_first:
+                return result
+        if row["prev_hash"] != prev:
+            result.fail(seq, f"record #{seq}: does not follow record #{seq - 1} — a row was inserted or replaced")
+            if stop_at_first:
+                return result
+        stored = row.pop("hash")
+        if row_hash(row) != stored:
+            result.fail(seq, f"record #{seq}: content does not match its hash — the row was edited")
+            if stop_at_first:
+                return result
+        prev, expected_seq = stored, seq + 1
+    result.head_seq, result.head_hash = expected_seq - 1, prev
+    if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev):
+        if head.seq > expected_seq - 1:
+            result.fail(expected_seq, f"record #{expected_seq}: missing — the chain ends at #{expected_seq - 1} "
+                                      f"but its head says #{head.seq} (rows deleted at the end)")
+        else:
+            result.fail(head.seq + 1, f"record #{head.seq + 1}: after the chain's head (#{head.seq}) — "
+                                      "a row was added outside mamori")
+    return result

@@ -1,0 +1,44 @@
+"""What is particular to one kind of request: checking its payload, finding the unit that owns
+its subject, and what happens when it is approved.  Kinds without a handler still run through
+the engine: the approval itself is the record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.module_loading import autodiscover_modules
+
+
+class PayloadError(ValueError):
+    def __init__(self, field: str, message: str):
+        self.field = field
+        self.message = message
+        super().__init__(f"{field}: {message}")
+
+
+@dataclass(frozen=True)
+class KindHandler:
+    kind: str
+    # Returns the cleaned payload or raises PayloadError naming the field.
+    clean: Callable[..., dict[str, Any]] | None = None
+    # The unit that owns the payload's system (for steps resolved in the system's owner).
+    owner_unit: Callable[[dict[str, Any]], Any] | None = None
+    # Runs in the transaction that approves the request's last step.
+    on_approved: Callable[..., None] | None = None
+    # A one-line title for lists, from the payload.
+    title: Callable[[dict[str, Any]], str] | None = None
+
+
+_HANDLERS: dict[str, KindHandler] = {}
+
+
+def register(handler: KindHandler) -> KindHandler:
+    _HANDLERS[handler.kind] = handler
+    return handler
+
+
+def handler_for(kind: str) -> KindHandler:
+    autodiscover_modules("kinds")
+    return _HANDLERS.get(kind, KindHandler(kind=kind))

@@ -1,0 +1,35 @@
+"""Notifications: a row in the person's inbox and an e-mail once the transaction commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.core.mail import send_mail
+from django.db import transaction
+
+from mamori.core import time
+from mamori.organisation.models import Person
+
+from .models import Notification, Request
+
+
+def _send(notification_ids: list[int]) -> None:
+    for notification in Notification.objects.filter(pk__in=notification_ids).select_related("person"):
+        if not notification.person.email:
+            continue
+        send_mail(notification.subject, notification.body, None, [notification.person.email], fail_silently=True)
+        Notification.objects.filter(pk=notification.pk).update(emailed=True)
+
+
+def notify(*, people: Iterable[Person], subject: str, body: str, request: Request | None = None,
+           article: str = "") -> list[Notification]:
+    """Called inside the service's transaction; mail leaves only after it commits."""
+    moment = time.now()
+    unique = {person.pk: person for person in people}.values()
+    created = Notification.objects.bulk_create([
+        Notification(person=person, request=request, subject=subject, body=body, article=article, created_at=moment)
+        for person in unique
+    ])
+    ids = [n.pk for n in created]
+    transaction.on_commit(lambda: _send(ids))
+    return created

@@ -1,0 +1,77 @@
+"""The shared test municipality and its people: an approver, a requester and an outsider.
+
+Every test runs on the real database (SQLite by default, PostgreSQL with DATABASE_URL set);
+only mail, which would leave the machine, goes to Django's in-memory outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+
+from mamori.accounts.models import User
+from mamori.demo.city import City, build_city
+
+# A Monday in term time, so that working-day rules do not depend on when the suite runs.
+TODAY = dt.date(2026, 11, 16)
+
+
+@dataclass
+class People:
+    approver: User  # 情報システム課長: administers the systems (KIT-3) and registers privileges (KIT-5-4)
+    requester: User  # 市民部長: 情報セキュリティ責任者 of 市民部 (KIT-4), files privilege requests (KIT-5-2)
+    outsider: User  # a member of staff of 福祉課 who holds no role
+    admin: User  # 情報政策課's administrator of mamori
+
+
+def make_city(pack: str) -> City:
+    return build_city(pack_name=pack, today=TODAY, staff_per_unit=3)
+
+
+@pytest.fixture
+def city(db) -> City:
+    return make_city("kitami")
+
+
+@pytest.fixture
+def people(city: City) -> People:
+    account = {name: entry[0] for name, entry in city.accounts.items()}
+    return People(approver=account["kacho.joho"], requester=account["bucho.shimin"],
+                  outsider=account["shokuin"], admin=account["admin"])
+
+
+def _uses_transactions(request) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+
+
+def _uses_db(request) -> bool:
+    return _uses_transactions(request) or "db" in request.fixturenames or bool(
+        request.node.get_closest_marker("django_db"))
+
+
+@pytest.fixture(autouse=True)
+def _records_stay_append_only(request):
+    """Every database test runs with the append-only triggers in place.  Transactional tests end
+    with a flush (DELETE or TRUNCATE of every table), which the triggers rightly refuse: they are
+    lifted for that flush only, and the next test puts them back."""
+    if not _uses_db(request):
+        yield
+        return
+    from django.db import connection
+
+    from mamori.records import triggers
+
+    transactional = _uses_transactions(request)
+    request.getfixturevalue("transactional_db" if transactional else "db")  # torn down after this fixture
+
+    def run(install: bool) -> None:
+        with connection.cursor() as cursor:
+            for statement in triggers._statements(connection.vendor, install=install):
+                cursor.execute(statement)
+
+    run(install=True)
+    yield
+    if transactional:
+        run(install=False)
