@@ -75,3 +75,9 @@ def _records_stay_append_only(request):
     yield
     if transactional:
         run(install=False)
+
+
+def pytest_configure(config):
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]

@@ -60,3 +60,8 @@ def _title(payload: dict[str, Any]) -> str:
 
 register(KindHandler(kind="access.privilege", clean=_clean, owner_unit=_owner_unit,
                      on_approved=entitlements_apply_request, title=_title))
+
+# Other access requests whose steps are resolved in the unit that owns the system (KIT-6, KIT-8-1,
+# KIT-11): the approval itself is their record until the access-rights work gives them more.
+for _kind in ("access.password", "access.terminal_privilege", "access.viewing_id"):
+    register(KindHandler(kind=_kind, owner_unit=_owner_unit))

@@ -1,3 +1,27 @@
 from django.urls import path
 
-urlpatterns: list = []
+from . import views
+
+urlpatterns = [
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/", views.password_change_view, name="password_change"),
+    path("", views.home, name="home"),
+    path("organisation/", views.organisation, name="organisation"),
+    path("organisation/roles/", views.roles, name="roles"),
+    path("regulations/", views.regulations, name="regulations"),
+    path("regulations/<str:number>/", views.article, name="article"),
+    path("requests/", views.request_list, name="requests"),
+    path("requests/new/", views.request_new, name="request_new"),
+    path("requests/new/<str:kind>/", views.request_form_view, name="request_form"),
+    path("requests/privileges/", views.privilege_options, name="privilege_options"),
+    path("requests/<int:pk>/", views.request_detail, name="request_detail"),
+    path("requests/<int:pk>/decide/", views.request_decide_view, name="request_decide"),
+    path("requests/<int:pk>/withdraw/", views.request_withdraw_view, name="request_withdraw"),
+    path("requests/<int:pk>/resubmit/", views.request_resubmit_view, name="request_resubmit"),
+    path("approvals/", views.approvals, name="approvals"),
+    path("findings/", views.finding_list, name="findings"),
+    path("findings/<int:pk>/close/", views.finding_close_view, name="finding_close"),
+    path("accounts/", views.account_list, name="accounts"),
+    path("accounts/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
+]

@@ -169,6 +169,15 @@ def _record(request: Request, *, action: str, actor: Any, capacity: str, before:
     )
 
 
+def requirement_of_step(pack: Pack, chain: Chain, article: str) -> str:
+    """The chain's requirement ID whose articles cover the step's article (KIT-5-4 for 第5条第4項)."""
+    for requirement_id in chain.requirements:
+        articles = pack.requirement(requirement_id).articles
+        if any(article == ref or article.startswith(ref + "-") for ref in articles):
+            return requirement_id
+    return (chain.requirements or [""])[0]
+
+
 # --- filing ---------------------------------------------------------------------------------
 
 
@@ -262,7 +271,7 @@ def request_decide(*, step: RequestStep, actor: Any, action: str, comment: str =
     Decision.objects.create(request=request, step=step, action=action, actor=actor, person=person,
                             capacity=holding.capacity, comment=comment, article=step.article, at=moment)
     chain = pack.chain(request.kind)
-    requirement = (chain.requirements or [""])[0]
+    requirement = requirement_of_step(pack, chain, step.article)
 
     if action == Decision.Action.APPROVE:
         following = request.steps.filter(round=request.round, order__gt=step.order).order_by("order").first()
