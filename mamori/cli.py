@@ -1,9 +1,9 @@
 """The ``mamori`` console command: Django's management commands under friendlier names.
 
-    mamori demo [--pack NAME]
-    mamori regulations list | show PACK [ARTICLE] | validate [FILE]
-    mamori import staff FILE [--apply]
-    mamori records verify
+mamori demo [--pack NAME]
+mamori regulations list | show PACK [ARTICLE] | validate [FILE]
+mamori import staff FILE [--apply]
+mamori records verify
 """
 
 from __future__ import annotations

@@ -37,8 +37,12 @@ def city(db) -> City:
 @pytest.fixture
 def people(city: City) -> People:
     account = {name: entry[0] for name, entry in city.accounts.items()}
-    return People(approver=account["kacho.joho"], requester=account["bucho.shimin"],
-                  outsider=account["shokuin"], admin=account["admin"])
+    return People(
+        approver=account["kacho.joho"],
+        requester=account["bucho.shimin"],
+        outsider=account["shokuin"],
+        admin=account["admin"],
+    )
 
 
 def _uses_transactions(request) -> bool:
@@ -47,8 +51,11 @@ def _uses_transactions(request) -> bool:
 
 
 def _uses_db(request) -> bool:
-    return _uses_transactions(request) or "db" in request.fixturenames or bool(
-        request.node.get_closest_marker("django_db"))
+    return (
+        _uses_transactions(request)
+        or "db" in request.fixturenames
+        or bool(request.node.get_closest_marker("django_db"))
+    )
 
 
 @pytest.fixture(autouse=True)

@@ -15,10 +15,20 @@ from tests.conftest import TODAY
 
 def privilege_request(city, people, *, person=None, privileges=("view", "update"), action="grant"):
     person = person or city.staff["310"][0]
-    return request_file(kind="access.privilege", actor=people.requester, on=TODAY, payload={
-        "action": action, "person": person.staff_number, "system": "SYS01", "privileges": list(privileges),
-        "user_id": f"U{person.staff_number}", "valid_from": TODAY.isoformat(), "reason": "窓口業務",
-    })
+    return request_file(
+        kind="access.privilege",
+        actor=people.requester,
+        on=TODAY,
+        payload={
+            "action": action,
+            "person": person.staff_number,
+            "system": "SYS01",
+            "privileges": list(privileges),
+            "user_id": f"U{person.staff_number}",
+            "valid_from": TODAY.isoformat(),
+            "reason": "窓口業務",
+        },
+    )
 
 
 def test_kit_5_2_the_security_officer_files_with_form_1_to_the_systems_administrator(city, people):
@@ -33,22 +43,35 @@ def test_kit_5_2_the_security_officer_files_with_form_1_to_the_systems_administr
 
 def test_kit_5_2_a_member_of_staff_who_is_not_a_security_officer_cannot_file(city, people):
     with pytest.raises(NotAllowed) as refused:
-        request_file(kind="access.privilege", actor=people.outsider, on=TODAY,
-                     payload={"person": city.staff["410"][0].staff_number, "system": "SYS01", "privileges": ["view"]})
+        request_file(
+            kind="access.privilege",
+            actor=people.outsider,
+            on=TODAY,
+            payload={"person": city.staff["410"][0].staff_number, "system": "SYS01", "privileges": ["view"]},
+        )
     assert "情報セキュリティ責任者" in refused.value.message
 
 
 def test_it_names_the_field_of_a_bad_payload(city, people):
     with pytest.raises(WorkflowError) as refused:
-        request_file(kind="access.privilege", actor=people.requester, on=TODAY,
-                     payload={"person": city.staff["310"][0].staff_number, "system": "SYS01", "privileges": ["fly"]})
+        request_file(
+            kind="access.privilege",
+            actor=people.requester,
+            on=TODAY,
+            payload={"person": city.staff["310"][0].staff_number, "system": "SYS01", "privileges": ["fly"]},
+        )
     assert refused.value.field == "privileges"
 
 
 def test_kit_5_4_approval_registers_the_privileges_and_notifies_the_security_officer(city, people):
     request = privilege_request(city, people)
-    request = request_decide(step=current_step(request), actor=people.approver, action="approve",
-                             comment="管理ファイルに登録しました", on=TODAY)
+    request = request_decide(
+        step=current_step(request),
+        actor=people.approver,
+        action="approve",
+        comment="管理ファイルに登録しました",
+        on=TODAY,
+    )
     assert request.state == RequestState.APPROVED
     lines = Entitlement.objects.filter(request=request)
     assert sorted(lines.values_list("privilege__code", flat=True)) == ["update", "view"]
@@ -72,8 +95,12 @@ def test_kit_7_a_fixed_term_persons_privilege_ends_with_the_term(city, people):
 
 def test_a_revocation_request_ends_the_active_privileges(city, people):
     person = city.staff["310"][0]
-    request_decide(step=current_step(privilege_request(city, people, person=person)), actor=people.approver,
-                   action="approve", on=TODAY)
+    request_decide(
+        step=current_step(privilege_request(city, people, person=person)),
+        actor=people.approver,
+        action="approve",
+        on=TODAY,
+    )
     revoke = privilege_request(city, people, person=person, privileges=("update",), action="revoke")
     request_decide(step=current_step(revoke), actor=people.approver, action="approve", on=TODAY)
     states = dict(Entitlement.objects.filter(person=person).values_list("privilege__code", "state"))

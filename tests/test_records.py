@@ -13,11 +13,18 @@ from mamori.records.services import Entry, record_append, record_append_many, re
 @pytest.fixture
 def chain(db):
     with transaction.atomic():
-        record_append_many(entries=[
-            Entry(action="test.thing.changed", object_type="test.Thing", object_id=str(i),
-                  before={"n": i - 1}, after={"n": i, "名前": "試験"})
-            for i in range(1, 11)
-        ])
+        record_append_many(
+            entries=[
+                Entry(
+                    action="test.thing.changed",
+                    object_type="test.Thing",
+                    object_id=str(i),
+                    before={"n": i - 1},
+                    after={"n": i, "名前": "試験"},
+                )
+                for i in range(1, 11)
+            ]
+        )
     return list(Record.objects.order_by("seq"))
 
 
@@ -41,8 +48,10 @@ def test_an_intact_chain_verifies(chain):
     assert result.head_seq == 10
 
 
-@pytest.mark.parametrize("statement", ["UPDATE records_record SET action = 'x' WHERE seq = 3",
-                                       "DELETE FROM records_record WHERE seq = 3"])
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE records_record SET action = 'x' WHERE seq = 3", "DELETE FROM records_record WHERE seq = 3"],
+)
 def test_the_database_refuses_to_update_or_delete_a_record(chain, statement):
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(statement)

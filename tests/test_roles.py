@@ -27,7 +27,9 @@ def test_yan_5_the_vice_mayor_is_the_cio_ex_officio(yanagawa):
 
 def test_yan_5_the_chief_security_officer_deputises_while_the_cio_is_absent(yanagawa):
     vice_mayor = Assignment.objects.get(post__title="副市長").person
-    absence_register(person=vice_mayor, start=TODAY, end=TODAY + dt.timedelta(days=2), reason="海外出張", actor=None)
+    absence_register(
+        person=vice_mayor, start=TODAY, end=TODAY + dt.timedelta(days=2), reason="海外出張", actor=None
+    )
     holders = holders_of("cio", on=TODAY, pack=yanagawa.pack)
     assert [h.person for h in holders] == [yanagawa.head_of("総務部")]
     assert holders[0].is_deputy
@@ -48,7 +50,9 @@ def test_yan_5_a_holder_on_an_earlier_date_is_the_one_assigned_then(yanagawa):
     vice_mayor = Assignment.objects.get(post__title="副市長")
     successor = yanagawa.staff["110"][0]
     Assignment.objects.filter(pk=vice_mayor.pk).update(end=TODAY - dt.timedelta(days=1))
-    Assignment.objects.create(person=successor, unit=vice_mayor.unit, post=vice_mayor.post, title="副市長", start=TODAY)
+    Assignment.objects.create(
+        person=successor, unit=vice_mayor.unit, post=vice_mayor.post, title="副市長", start=TODAY
+    )
     assert [h.person for h in holders_of("cio", on=TODAY, pack=yanagawa.pack)] == [successor]
     before = holders_of("cio", on=TODAY - dt.timedelta(days=1), pack=yanagawa.pack)
     assert [h.person for h in before] == [vice_mayor.person]

@@ -57,8 +57,11 @@ def import_staff(path: Path, effective: dt.date = JANUARY) -> None:
 @pytest.mark.django_db
 def test_it_imports_a_cp932_file(small_org, tmp_path):
     # ㈱ is one of the NEC extensions of CP932: a shift_jis reading would fail on it.
-    lines = [*STAFF, "90001,渡辺 誠,ワタナベ マコト,委託事業者職員,130,保守要員,2025-04-01,2026-03-31,"
-                     "㈱みどり情報サービス,"]
+    lines = [
+        *STAFF,
+        "90001,渡辺 誠,ワタナベ マコト,委託事業者職員,130,保守要員,2025-04-01,2026-03-31,"
+        "㈱みどり情報サービス,",
+    ]
     path = write(tmp_path, "staff.csv", lines, "cp932")
 
     plan = staff_preview(path=path, effective=JANUARY)
@@ -109,23 +112,31 @@ def test_it_rejects_the_whole_file_for_one_bad_row(small_org, tmp_path):
 
 @pytest.mark.django_db
 def test_it_reports_every_bad_row_at_once(small_org, tmp_path):
-    path = write(tmp_path, "staff.csv", [
-        HEADER,
-        "00101,高橋 一郎,,正規職員,110,課長,1998-04-01,,,",
-        "00102,,,正規職員,999,主事,2015-04-01,,,",  # no name, unknown unit
-        "00103,佐藤 健太,,会計年度任用職員,130,事務補助,2025-04-01,,,",  # fixed term without an end
-        "00104,田中 陽子,,再任用職員,130,主任,2026-04-01,2025-03-31,,",  # ends before it starts
-        "00105,伊藤 翔,,正規職員,130,主事,2026/13/01,,,not-an-address",  # bad date, bad address
-        "00101,高橋 二郎,,正規職員,110,主事,2020-04-01,,,",  # number used on line 2
-    ])
+    path = write(
+        tmp_path,
+        "staff.csv",
+        [
+            HEADER,
+            "00101,高橋 一郎,,正規職員,110,課長,1998-04-01,,,",
+            "00102,,,正規職員,999,主事,2015-04-01,,,",  # no name, unknown unit
+            "00103,佐藤 健太,,会計年度任用職員,130,事務補助,2025-04-01,,,",  # fixed term without an end
+            "00104,田中 陽子,,再任用職員,130,主任,2026-04-01,2025-03-31,,",  # ends before it starts
+            "00105,伊藤 翔,,正規職員,130,主事,2026/13/01,,,not-an-address",  # bad date, bad address
+            "00101,高橋 二郎,,正規職員,110,主事,2020-04-01,,,",  # number used on line 2
+        ],
+    )
 
     with pytest.raises(ImportRejected) as rejected:
         staff_preview(path=path, effective=JANUARY)
 
     found = {(e.file, e.line, e.field) for e in rejected.value.errors}
     assert found == {
-        ("staff.csv", 3, "氏名"), ("staff.csv", 3, "所属コード"), ("staff.csv", 4, "任用終了日"),
-        ("staff.csv", 5, "任用終了日"), ("staff.csv", 6, "任用開始日"), ("staff.csv", 6, "メール"),
+        ("staff.csv", 3, "氏名"),
+        ("staff.csv", 3, "所属コード"),
+        ("staff.csv", 4, "任用終了日"),
+        ("staff.csv", 5, "任用終了日"),
+        ("staff.csv", 6, "任用開始日"),
+        ("staff.csv", 6, "メール"),
         ("staff.csv", 7, "職員番号"),
     }
     assert "2 行目と重複" in next(e.message for e in rejected.value.errors if e.line == 7)
@@ -162,12 +173,16 @@ def test_reimporting_the_same_file_changes_nothing(small_org, tmp_path):
 @pytest.mark.django_db
 def test_a_transfer_preview_lists_every_move_before_apply(small_org, tmp_path):
     import_staff(write(tmp_path, "staff.csv", STAFF))
-    transfers = write(tmp_path, "transfers.csv", [
-        HEADER,
-        # 渡辺 is promoted to 課長 of 情報政策課 (a post); 高橋 leaves that post to be 参与 of the 部.
-        "00102,渡辺 花子,ワタナベ ハナコ,正規職員,130,課長,2015-04-01,,,watanabe@city.example.jp",
-        "00101,高橋 一郎,タカハシ イチロウ,正規職員,100,参与,1998-04-01,,,takahashi@city.example.jp",
-    ])
+    transfers = write(
+        tmp_path,
+        "transfers.csv",
+        [
+            HEADER,
+            # 渡辺 is promoted to 課長 of 情報政策課 (a post); 高橋 leaves that post to be 参与 of the 部.
+            "00102,渡辺 花子,ワタナベ ハナコ,正規職員,130,課長,2015-04-01,,,watanabe@city.example.jp",
+            "00101,高橋 一郎,タカハシ イチロウ,正規職員,100,参与,1998-04-01,,,takahashi@city.example.jp",
+        ],
+    )
     records = Record.objects.count()
 
     plan = staff_preview(path=transfers, effective=APRIL_1)
@@ -178,7 +193,10 @@ def test_a_transfer_preview_lists_every_move_before_apply(small_org, tmp_path):
     assert moves["00102"].new.post_code == "130-01"
     assert moves["00101"].new.title == "参与"
     assert all(c.kind == ChangeKind.MOVED and c.effective == APRIL_1 for c in plan.changes)
-    assert "異動 職員 00102 渡辺 花子: 総務課 主事 → 情報政策課 課長 (2026-04-01付、旧配置は2026-03-31まで)" in plan.lines()
+    assert (
+        "異動 職員 00102 渡辺 花子: 総務課 主事 → 情報政策課 課長 (2026-04-01付、旧配置は2026-03-31まで)"
+        in plan.lines()
+    )
     assert any("ファイルにない職員 1 名" in note for note in plan.notes)
     # The preview wrote nothing.
     assert Record.objects.count() == records
@@ -206,8 +224,11 @@ def test_a_corrected_transfer_list_sent_again_fixes_the_move_in_place(small_org,
 
     import_staff(write(tmp_path, "second.csv", [HEADER, moved.format(unit="100")]), APRIL_1)
 
-    rows = list(Assignment.objects.filter(person__staff_number="00102").order_by("start")
-                .values_list("unit__code", "start", "end"))
+    rows = list(
+        Assignment.objects.filter(person__staff_number="00102")
+        .order_by("start")
+        .values_list("unit__code", "start", "end")
+    )
     assert rows == [("110", JANUARY, dt.date(2026, 3, 31)), ("100", APRIL_1, None)]
 
 
@@ -220,8 +241,13 @@ def test_it_writes_a_record_for_each_imported_row(small_org, tmp_path):
     imported = Record.objects.filter(action="organisation.person.imported")
     assert sorted(int(r.object_id) for r in imported) == sorted(people)
     assert {r.after["staff_number"] for r in imported} == {"00101", "00102", "00103"}
-    assert all(r.object_type == "organisation.Person" and r.retention_class == "organisation"
-               and r.actor_id is None and r.before is None for r in imported)
+    assert all(
+        r.object_type == "organisation.Person"
+        and r.retention_class == "organisation"
+        and r.actor_id is None
+        and r.before is None
+        for r in imported
+    )
     placed = Record.objects.filter(action="organisation.assignment.imported")
     assert sorted(int(r.object_id) for r in placed) == sorted(Assignment.objects.values_list("pk", flat=True))
 
@@ -231,20 +257,26 @@ def test_it_writes_a_record_for_each_imported_row(small_org, tmp_path):
 
     updated = Record.objects.get(action="organisation.person.updated")
     assert updated.object_id == str(Person.objects.get(staff_number="00102").pk)
-    assert (updated.before["email"], updated.after["email"]) == ("watanabe@city.example.jp",
-                                                                 "h-watanabe@city.example.jp")
+    assert (updated.before["email"], updated.after["email"]) == (
+        "watanabe@city.example.jp",
+        "h-watanabe@city.example.jp",
+    )
     assert Record.objects.filter(action__startswith="organisation.").count() == 3 + 3 + 1
 
 
 @pytest.mark.django_db
 def test_it_imports_units_with_parents_later_in_the_file(small_org, tmp_path):
-    path = write(tmp_path, "units.csv", [
-        "所属コード,名称,区分,上位所属コード,廃止日",
-        "231,情報システム課,課,230,",
-        "230,DX推進室,室,200,",
-        "200,企画財政部,部,,",
-        "130,情報政策課,課,100,2026-03-31",  # existing: now abolished
-    ])
+    path = write(
+        tmp_path,
+        "units.csv",
+        [
+            "所属コード,名称,区分,上位所属コード,廃止日",
+            "231,情報システム課,課,230,",
+            "230,DX推進室,室,200,",
+            "200,企画財政部,部,,",
+            "130,情報政策課,課,100,2026-03-31",  # existing: now abolished
+        ],
+    )
 
     plan = units_preview(path=path)
     assert [c.kind for c in plan.changes] == [ChangeKind.UNIT_CREATED] * 3 + [ChangeKind.UNIT_CHANGED]
@@ -262,19 +294,25 @@ def test_it_imports_units_with_parents_later_in_the_file(small_org, tmp_path):
 
 @pytest.mark.django_db
 def test_a_units_file_with_a_cycle_or_an_unknown_parent_is_rejected(small_org, tmp_path):
-    path = write(tmp_path, "units.csv", [
-        "所属コード,名称,区分,上位所属コード",
-        "300,市民部,部,310",
-        "310,市民課,課,300",
-        "320,保険年金課,課,399",
-        "310,市民課,課,300",
-    ])
+    path = write(
+        tmp_path,
+        "units.csv",
+        [
+            "所属コード,名称,区分,上位所属コード",
+            "300,市民部,部,310",
+            "310,市民課,課,300",
+            "320,保険年金課,課,399",
+            "310,市民課,課,300",
+        ],
+    )
 
     with pytest.raises(ImportRejected) as rejected:
         units_preview(path=path)
 
     assert {(e.line, e.field) for e in rejected.value.errors} == {
-        (2, "上位所属コード"), (4, "上位所属コード"), (5, "所属コード"),
+        (2, "上位所属コード"),
+        (4, "上位所属コード"),
+        (5, "所属コード"),
     }
     assert "循環" in next(e.message for e in rejected.value.errors if e.line == 2)
     assert Unit.objects.count() == 3
@@ -300,7 +338,9 @@ def test_the_command_refuses_without_apply_and_applies_with_it(small_org, tmp_pa
     assert Assignment.objects.filter(start=JANUARY).count() == 3
     assert "反映しました" in out.getvalue()
 
-    bad = write(tmp_path, "bad.csv", [HEADER, "00109,山田 太郎,,臨時,110,主事,,,,", "00110,,,正規職員,110,,,,,"])
+    bad = write(
+        tmp_path, "bad.csv", [HEADER, "00109,山田 太郎,,臨時,110,主事,,,,", "00110,,,正規職員,110,,,,,"]
+    )
     err = StringIO()
     with pytest.raises(CommandError, match="2 件のエラー"):
         call_command("import_data", "staff", str(bad), "--apply", stdout=StringIO(), stderr=err)

@@ -45,7 +45,9 @@ def yanagawa(db):
 def off_hours(city, days_ahead: int, on=TODAY):
     """YAN-13-3: the 市民課長 asks to use terminals on a holiday ``days_ahead`` days from now."""
     return request_file(
-        kind="terminals.off_hours_use", actor=account(city.head_of("市民課")), on=on,
+        kind="terminals.off_hours_use",
+        actor=account(city.head_of("市民課")),
+        on=on,
         payload={"use_date": (on + dt.timedelta(days=days_ahead)).isoformat(), "purpose": "選挙事務"},
     )
 
@@ -75,8 +77,12 @@ def test_yan_13_3_a_pack_that_marks_late_requests_accepts_them_marked():
 def test_only_the_roles_the_pack_names_may_file(yanagawa):
     staff = account(yanagawa.staff["310"][0])
     with pytest.raises(NotAllowed):
-        request_file(kind="terminals.off_hours_use", actor=staff, on=TODAY,
-                     payload={"use_date": (TODAY + dt.timedelta(days=10)).isoformat()})
+        request_file(
+            kind="terminals.off_hours_use",
+            actor=staff,
+            on=TODAY,
+            payload={"use_date": (TODAY + dt.timedelta(days=10)).isoformat()},
+        )
 
 
 def test_the_approver_is_the_security_officer_of_the_requesters_department(yanagawa):
@@ -109,15 +115,24 @@ def test_yan_9_internal_use_needs_the_department_heads_consent_then_the_chief_se
     request = request_file(kind="data.internal_use", actor=staff, on=TODAY, payload={"asset": "住民記録"})
     first = current_step(request)
     assert first.role == "department_head"
-    request = request_decide(step=first, actor=account(yanagawa.head_of("福祉部")), action="approve", on=TODAY)
+    request = request_decide(
+        step=first, actor=account(yanagawa.head_of("福祉部")), action="approve", on=TODAY
+    )
     second = current_step(request)
     assert second.role == "chief_security_officer"
-    request = request_decide(step=second, actor=account(yanagawa.head_of("総務部")), action="approve",
-                             comment="庁内利用を承認する", on=TODAY)
+    request = request_decide(
+        step=second,
+        actor=account(yanagawa.head_of("総務部")),
+        action="approve",
+        comment="庁内利用を承認する",
+        on=TODAY,
+    )
     assert request.state == RequestState.APPROVED
     decisions = list(request.decisions.values_list("action", "capacity", "article"))
-    assert decisions[1:] == [("approve", "所管部長", first.article),
-                             ("approve", "統括情報セキュリティ責任者", second.article)]
+    assert decisions[1:] == [
+        ("approve", "所管部長", first.article),
+        ("approve", "統括情報セキュリティ責任者", second.article),
+    ]
 
 
 def test_an_absent_holder_cannot_decide_while_away(yanagawa):
@@ -129,12 +144,23 @@ def test_an_absent_holder_cannot_decide_while_away(yanagawa):
 
 
 def test_a_named_deputy_decides_in_the_capacity_of_deputy(yanagawa):
-    request = request_file(kind="data.internal_use", actor=account(yanagawa.staff["410"][0]), on=TODAY,
-                           payload={"asset": "介護保険台帳"})
+    request = request_file(
+        kind="data.internal_use",
+        actor=account(yanagawa.staff["410"][0]),
+        on=TODAY,
+        payload={"asset": "介護保険台帳"},
+    )
     welfare = yanagawa.unit("福祉部")
     deputy = yanagawa.head_of("福祉課")
-    role_appoint(pack=yanagawa.pack, role="department_head", person=deputy, unit=welfare, start=TODAY, actor=None,
-                 deputy=True)
+    role_appoint(
+        pack=yanagawa.pack,
+        role="department_head",
+        person=deputy,
+        unit=welfare,
+        start=TODAY,
+        actor=None,
+        deputy=True,
+    )
     absence_register(person=yanagawa.head_of("福祉部"), start=TODAY, end=TODAY, reason="出張", actor=None)
     request = request_decide(step=current_step(request), actor=account(deputy), action="approve", on=TODAY)
     decision = request.decisions.get(action="approve")
@@ -145,11 +171,16 @@ def test_a_named_deputy_decides_in_the_capacity_of_deputy(yanagawa):
 def test_a_returned_request_can_be_resubmitted_and_goes_through_the_chain_again(yanagawa):
     request = off_hours(yanagawa, 10)
     approver = account(yanagawa.head_of("市民部"))
-    request = request_decide(step=current_step(request), actor=approver, action="return", comment="目的を具体的に",
-                             on=TODAY)
+    request = request_decide(
+        step=current_step(request), actor=approver, action="return", comment="目的を具体的に", on=TODAY
+    )
     assert request.state == RequestState.RETURNED
-    request = request_resubmit(request=request, actor=account(yanagawa.head_of("市民課")),
-                               payload={**request.payload, "purpose": "衆議院選挙の期日前投票事務"}, on=TODAY)
+    request = request_resubmit(
+        request=request,
+        actor=account(yanagawa.head_of("市民課")),
+        payload={**request.payload, "purpose": "衆議院選挙の期日前投票事務"},
+        on=TODAY,
+    )
     assert request.state == RequestState.SUBMITTED and request.round == 2
     request = request_decide(step=current_step(request), actor=approver, action="approve", on=TODAY)
     assert request.state == RequestState.APPROVED
@@ -164,9 +195,14 @@ def test_withdrawing_cancels_the_pending_step(yanagawa):
 
 def test_every_decision_appends_a_verifiable_record(yanagawa):
     request = off_hours(yanagawa, 10)
-    request_decide(step=current_step(request), actor=account(yanagawa.head_of("市民部")), action="approve", on=TODAY)
-    actions = list(Record.objects.filter(object_type="workflows.Request", object_id=str(request.pk))
-                   .values_list("action", "capacity"))
+    request_decide(
+        step=current_step(request), actor=account(yanagawa.head_of("市民部")), action="approve", on=TODAY
+    )
+    actions = list(
+        Record.objects.filter(object_type="workflows.Request", object_id=str(request.pk)).values_list(
+            "action", "capacity"
+        )
+    )
     assert [a for a, _ in actions] == ["workflow.request.filed", "workflow.step.approve"]
     assert actions[1][1] == "情報セキュリティ責任者"
     assert records_verify().ok
@@ -176,8 +212,9 @@ def test_every_decision_appends_a_verifiable_record(yanagawa):
 def test_two_concurrent_decisions_on_the_same_step_cannot_both_succeed():
     """Run on PostgreSQL in CI (and on SQLite, where the write lock serialises them)."""
     city = make_city("yanagawa")
-    request = request_file(kind="data.internal_use", actor=account(city.staff["410"][0]), on=TODAY,
-                           payload={"asset": "住民記録"})
+    request = request_file(
+        kind="data.internal_use", actor=account(city.staff["410"][0]), on=TODAY, payload={"asset": "住民記録"}
+    )
     step = current_step(request)
     approver = account(city.head_of("福祉部"))
     barrier = threading.Barrier(2)

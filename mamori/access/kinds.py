@@ -40,9 +40,15 @@ def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.dat
     except ValueError:
         raise PayloadError("valid_from", "有効開始日は YYYY-MM-DD で入力してください") from None
     return {
-        "action": action, "person": person.staff_number, "person_name": person.name, "system": system.code,
-        "system_name": system.name, "privileges": codes, "user_id": user_id,
-        "valid_from": valid_from.isoformat(), "reason": str(payload.get("reason", "")).strip(),
+        "action": action,
+        "person": person.staff_number,
+        "person_name": person.name,
+        "system": system.code,
+        "system_name": system.name,
+        "privileges": codes,
+        "user_id": user_id,
+        "valid_from": valid_from.isoformat(),
+        "reason": str(payload.get("reason", "")).strip(),
     }
 
 
@@ -58,8 +64,15 @@ def _title(payload: dict[str, Any]) -> str:
     return f"{payload.get('system_name', '')} 操作権限{verb}（{payload.get('person_name', '')}）"
 
 
-register(KindHandler(kind="access.privilege", clean=_clean, owner_unit=_owner_unit,
-                     on_approved=entitlements_apply_request, title=_title))
+register(
+    KindHandler(
+        kind="access.privilege",
+        clean=_clean,
+        owner_unit=_owner_unit,
+        on_approved=entitlements_apply_request,
+        title=_title,
+    )
+)
 
 # Other access requests whose steps are resolved in the unit that owns the system (KIT-6, KIT-8-1,
 # KIT-11): the approval itself is their record until the access-rights work gives them more.

@@ -13,8 +13,9 @@ class System(models.Model):
     code = models.CharField("システムコード", max_length=40, unique=True)
     name = models.CharField("システム名", max_length=120)
     # The unit whose head administers the system (個別システム管理者 / COKAS-R/ADⅡ管理者: 情報システム課).
-    owner_unit = models.ForeignKey("organisation.Unit", verbose_name="所管課", on_delete=models.PROTECT,
-                                   related_name="systems")
+    owner_unit = models.ForeignKey(
+        "organisation.Unit", verbose_name="所管課", on_delete=models.PROTECT, related_name="systems"
+    )
     category = models.CharField("区分", max_length=40, blank=True)
     handles_personal_information = models.BooleanField("個人情報", default=False)
     handles_specific_personal_information = models.BooleanField("特定個人情報", default=False)
@@ -64,10 +65,16 @@ class Entitlement(models.Model):
     user_id = models.CharField("ユーザID", max_length=60)
     valid_from = models.DateField("有効開始日")
     valid_to = models.DateField("有効終了日", null=True, blank=True)
-    state = models.CharField("状態", max_length=16, choices=EntitlementState.choices,
-                             default=EntitlementState.ACTIVE, db_index=True)
-    request = models.ForeignKey("workflows.Request", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="entitlements")
+    state = models.CharField(
+        "状態",
+        max_length=16,
+        choices=EntitlementState.choices,
+        default=EntitlementState.ACTIVE,
+        db_index=True,
+    )
+    request = models.ForeignKey(
+        "workflows.Request", null=True, blank=True, on_delete=models.PROTECT, related_name="entitlements"
+    )
     registered_at = models.DateTimeField("登録日時")
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     ended_at = models.DateTimeField("終了日時", null=True, blank=True)
@@ -76,3 +83,6 @@ class Entitlement(models.Model):
         verbose_name = "管理ファイル"
         ordering = ["system__code", "person__staff_number"]
         indexes = [models.Index(fields=["person", "state"]), models.Index(fields=["system", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}:{self.system_id}:{self.privilege_id} ({self.state})"

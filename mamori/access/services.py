@@ -13,8 +13,17 @@ from mamori.regulations.schema import Pack
 
 from .models import Entitlement, EntitlementState, Privilege, System
 
-ENTITLEMENT_FIELDS = ("id", "person_id", "system_id", "privilege_id", "user_id", "valid_from", "valid_to", "state",
-                      "request_id")
+ENTITLEMENT_FIELDS = (
+    "id",
+    "person_id",
+    "system_id",
+    "privilege_id",
+    "user_id",
+    "valid_from",
+    "valid_to",
+    "state",
+    "request_id",
+)
 
 
 def validity_end(person: Person) -> dt.date | None:
@@ -26,8 +35,9 @@ def validity_end(person: Person) -> dt.date | None:
 
 @implements("KIT-5-4", "KIT-7")
 @transaction.atomic
-def entitlements_apply_request(*, request: Any, actor: Any, capacity: str, pack: Pack, on: dt.date, article: str,
-                               requirement: str) -> list[Entitlement]:
+def entitlements_apply_request(
+    *, request: Any, actor: Any, capacity: str, pack: Pack, on: dt.date, article: str, requirement: str
+) -> list[Entitlement]:
     """Register (or remove) the request's privileges in the management file, in the same transaction
     as the administrator's approval; the completion notice goes back to the 情報セキュリティ責任者."""
     payload = request.payload
@@ -41,28 +51,63 @@ def entitlements_apply_request(*, request: Any, actor: Any, capacity: str, pack:
         valid_from = dt.date.fromisoformat(payload["valid_from"])
         valid_to = validity_end(person)
         existing = set(
-            Entitlement.objects.filter(person=person, system=system, privilege__in=privileges,
-                                       state=EntitlementState.ACTIVE).values_list("privilege_id", flat=True)
+            Entitlement.objects.filter(
+                person=person, system=system, privilege__in=privileges, state=EntitlementState.ACTIVE
+            ).values_list("privilege_id", flat=True)
         )
         new = [
-            Entitlement(person=person, system=system, privilege=p, user_id=payload["user_id"], valid_from=valid_from,
-                        valid_to=valid_to, request=request, registered_at=moment, registered_by=actor)
-            for p in privileges if p.pk not in existing
+            Entitlement(
+                person=person,
+                system=system,
+                privilege=p,
+                user_id=payload["user_id"],
+                valid_from=valid_from,
+                valid_to=valid_to,
+                request=request,
+                registered_at=moment,
+                registered_by=actor,
+            )
+            for p in privileges
+            if p.pk not in existing
         ]
         changed = Entitlement.objects.bulk_create(new)
-        entries = [Entry(action="access.entitlement.registered", object_type="access.Entitlement",
-                         object_id=str(e.pk), actor=actor, capacity=capacity, after=snapshot(e, ENTITLEMENT_FIELDS),
-                         article=article, requirement=requirement, retention_class="access") for e in changed]
+        entries = [
+            Entry(
+                action="access.entitlement.registered",
+                object_type="access.Entitlement",
+                object_id=str(e.pk),
+                actor=actor,
+                capacity=capacity,
+                after=snapshot(e, ENTITLEMENT_FIELDS),
+                article=article,
+                requirement=requirement,
+                retention_class="access",
+            )
+            for e in changed
+        ]
     else:
-        changed = list(Entitlement.objects.select_for_update().filter(
-            person=person, system=system, privilege__in=privileges, state=EntitlementState.ACTIVE))
+        changed = list(
+            Entitlement.objects.select_for_update().filter(
+                person=person, system=system, privilege__in=privileges, state=EntitlementState.ACTIVE
+            )
+        )
         for entitlement in changed:
             before = snapshot(entitlement, ENTITLEMENT_FIELDS)
             entitlement.state, entitlement.ended_at = EntitlementState.REVOKED, moment
-            entries.append(Entry(action="access.entitlement.revoked", object_type="access.Entitlement",
-                                 object_id=str(entitlement.pk), actor=actor, capacity=capacity, before=before,
-                                 after=snapshot(entitlement, ENTITLEMENT_FIELDS), article=article,
-                                 requirement=requirement, retention_class="access"))
+            entries.append(
+                Entry(
+                    action="access.entitlement.revoked",
+                    object_type="access.Entitlement",
+                    object_id=str(entitlement.pk),
+                    actor=actor,
+                    capacity=capacity,
+                    before=before,
+                    after=snapshot(entitlement, ENTITLEMENT_FIELDS),
+                    article=article,
+                    requirement=requirement,
+                    retention_class="access",
+                )
+            )
         Entitlement.objects.bulk_update(changed, ["state", "ended_at"])
     record_append_many(entries=entries)
     return changed

@@ -8,7 +8,11 @@ from django.db import models
 
 class User(AbstractUser):
     person = models.OneToOneField(
-        "organisation.Person", verbose_name="職員", null=True, blank=True, on_delete=models.PROTECT,
+        "organisation.Person",
+        verbose_name="職員",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="account",
     )
     # KIT-8-2: a temporary password must be changed at the first log-in.
@@ -38,3 +42,6 @@ class PasswordHistory(models.Model):
 
     class Meta:
         ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d}"

@@ -27,27 +27,51 @@ class AccountError(Exception):
         super().__init__(message)
 
 
-def _record(user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str = "KIT-8-5") -> None:
-    record_append(action=action, object_type="accounts.User", object_id=str(user.pk), actor=actor,
-                  capacity="", after=after or {"username": user.username}, requirement=requirement,
-                  retention_class="access")
+def _record(
+    user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str = "KIT-8-5"
+) -> None:
+    record_append(
+        action=action,
+        object_type="accounts.User",
+        object_id=str(user.pk),
+        actor=actor,
+        capacity="",
+        after=after or {"username": user.username},
+        requirement=requirement,
+        retention_class="access",
+    )
 
 
 @implements("KIT-8-5")
-@transaction.atomic
 def login_attempt(*, username: str, password: str, remote_addr: str = "") -> User:
     """Check a log-in.  After the pack's ``lockout_threshold`` failures in a row the account locks
-    and only an administrator can unlock it.  Raises AccountError with a message for the screen."""
+    and only an administrator can unlock it.  Raises AccountError with a message for the screen.
+
+    The failure, its count and the lock are committed before the error is raised: a refused log-in
+    must leave its trace."""
+    user, refusal = _login_attempt(username=username, password=password, remote_addr=remote_addr)
+    if refusal:
+        raise AccountError(refusal)
+    return user
+
+
+@transaction.atomic
+def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[User | None, str]:
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
         # Compare against a dummy hash so that the time taken does not tell which names exist.
         check_password(password, make_password("dummy-password"))
-        raise AccountError("利用者IDまたはパスワードが違います。")
+        return None, "利用者IDまたはパスワードが違います。"
     if not user.is_active:
-        raise AccountError("このアカウントは使用停止中です。")
+        return None, "このアカウントは使用停止中です。"
     if user.is_locked:
-        _record(user, "accounts.login.refused_locked", actor=None, after={"username": username, "from": remote_addr})
-        raise AccountError("アカウントがロックされています。情報政策課の管理者に解除を依頼してください。")
+        _record(
+            user,
+            "accounts.login.refused_locked",
+            actor=None,
+            after={"username": username, "from": remote_addr},
+        )
+        return None, "アカウントがロックされています。情報政策課の管理者に解除を依頼してください。"
     if not user.check_password(password):
         user.failed_logins += 1
         threshold = password_rules().lockout_threshold
@@ -56,18 +80,26 @@ def login_attempt(*, username: str, password: str, remote_addr: str = "") -> Use
             user.locked_at = time.now()
             fields.append("locked_at")
         user.save(update_fields=fields)
-        _record(user, "accounts.login.failed", actor=None,
-                after={"username": username, "from": remote_addr, "failed_logins": user.failed_logins})
+        _record(
+            user,
+            "accounts.login.failed",
+            actor=None,
+            after={"username": username, "from": remote_addr, "failed_logins": user.failed_logins},
+        )
         if user.locked_at:
-            _record(user, "accounts.locked", actor=None, after={"username": username, "after_failures": threshold})
-            raise AccountError(f"{threshold}回続けて失敗したため、アカウントをロックしました。"
-                               "情報政策課の管理者に解除を依頼してください。")
-        raise AccountError("利用者IDまたはパスワードが違います。")
+            _record(
+                user, "accounts.locked", actor=None, after={"username": username, "after_failures": threshold}
+            )
+            return None, (
+                f"{threshold}回続けて失敗したため、アカウントをロックしました。"
+                "情報政策課の管理者に解除を依頼してください。"
+            )
+        return None, "利用者IDまたはパスワードが違います。"
     user.failed_logins = 0
     user.last_login = time.now()
     user.save(update_fields=["failed_logins", "last_login"])
     _record(user, "accounts.login.succeeded", actor=user, after={"username": username, "from": remote_addr})
-    return user
+    return user, ""
 
 
 @implements("KIT-8-5")
@@ -86,7 +118,9 @@ def must_change_password(user: User) -> bool:
 
 def _set_password(user: User, new_password: str, *, temporary: bool) -> None:
     if user.password:
-        PasswordHistory.objects.create(user=user, password=user.password, set_at=user.password_changed_at or time.now())
+        PasswordHistory.objects.create(
+            user=user, password=user.password, set_at=user.password_changed_at or time.now()
+        )
     user.set_password(new_password)
     user.password_changed_at = time.now()
     user.must_change_password = temporary
@@ -111,8 +145,11 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
 def generate_temporary_password(length: int = 14) -> str:
     alphabet = string.ascii_letters + string.digits
     while True:
-        candidate = "".join(secrets.choice(alphabet) for _ in range(length - 2)) + secrets.choice("!#%+-=?@") + \
-            secrets.choice(string.digits)
+        candidate = (
+            "".join(secrets.choice(alphabet) for _ in range(length - 2))
+            + secrets.choice("!#%+-=?@")
+            + secrets.choice(string.digits)
+        )
         if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
             return candidate
 
@@ -125,8 +162,13 @@ def password_issue_temporary(*, user: User, actor: Any, password: str | None = N
     user = User.objects.select_for_update().get(pk=user.pk)
     temporary = password or generate_temporary_password(max(14, password_rules().min_length))
     _set_password(user, temporary, temporary=True)
-    _record(user, "accounts.password.temporary_issued", actor=actor, requirement="KIT-8-2",
-            after={"username": user.username, "must_change_password": True})
+    _record(
+        user,
+        "accounts.password.temporary_issued",
+        actor=actor,
+        requirement="KIT-8-2",
+        after={"username": user.username, "must_change_password": True},
+    )
     return temporary
 
 
@@ -141,17 +183,24 @@ def account_unlock(*, user: User, actor: Any) -> None:
 
 
 @transaction.atomic
-def account_create(*, username: str, person: Any, actor: Any, is_admin: bool = False,
-                   password: str | None = None) -> tuple[User, str]:
+def account_create(
+    *, username: str, person: Any, actor: Any, is_admin: bool = False, password: str | None = None
+) -> tuple[User, str]:
     """Create an account with a temporary password (changed at first log-in)."""
     if User.objects.filter(username=username).exists():
         raise AccountError(f"利用者ID {username} は既に使われています。", field="username")
-    user = User.objects.create(username=username, person=person, is_superuser=is_admin, is_staff=is_admin,
-                               must_change_password=True)
+    user = User.objects.create(
+        username=username, person=person, is_superuser=is_admin, is_staff=is_admin, must_change_password=True
+    )
     temporary = password or generate_temporary_password(max(14, password_rules().min_length))
     user.set_password(temporary)
     user.password_changed_at = time.now()
     user.save(update_fields=["password", "password_changed_at"])
-    _record(user, "accounts.created", actor=actor, requirement="KIT-8-2",
-            after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin})
+    _record(
+        user,
+        "accounts.created",
+        actor=actor,
+        requirement="KIT-8-2",
+        after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin},
+    )
     return user, temporary

@@ -37,8 +37,9 @@ class CharacterClassValidator:
             any(not c.isalnum() for c in password),
         ]
         if sum(classes) < 3:
-            raise ValidationError("英大文字・英小文字・数字・記号のうち3種類以上を含めてください。",
-                                  code="password_too_simple")
+            raise ValidationError(
+                "英大文字・英小文字・数字・記号のうち3種類以上を含めてください。", code="password_too_simple"
+            )
 
     def get_help_text(self):
         return "英大文字・英小文字・数字・記号のうち3種類以上。"
@@ -55,7 +56,9 @@ class PasswordHistoryValidator:
             raise ValidationError("現在のパスワードは使えません。", code="password_reused")
         for old in user.password_history.all()[:depth]:
             if check_password(password, old.password):
-                raise ValidationError(f"過去{depth}回以内に使ったパスワードは使えません。", code="password_reused")
+                raise ValidationError(
+                    f"過去{depth}回以内に使ったパスワードは使えません。", code="password_reused"
+                )
 
     def get_help_text(self):
         return f"過去{password_rules().history}回以内のパスワードは使えません。"

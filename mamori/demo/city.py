@@ -45,10 +45,56 @@ BASE_UNITS = [
     ("510", "税務課", "課", "500"),
 ]
 HEAD_TITLE = {"部": "部長", "課": "課長", "室": "室長", "支所": "支所長"}
-FAMILY = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤", "吉田", "山田", "佐々木",
-          "山口", "松本", "井上", "木村", "林", "斎藤", "清水", "山崎", "森", "池田", "橋本", "阿部", "石川"]
-GIVEN = ["一郎", "花子", "健太", "美咲", "大輔", "由美", "翔", "陽子", "誠", "恵", "直樹", "舞", "拓也", "彩",
-         "浩二", "智子", "亮", "真由美", "隆", "愛"]
+FAMILY = [
+    "佐藤",
+    "鈴木",
+    "高橋",
+    "田中",
+    "伊藤",
+    "渡辺",
+    "山本",
+    "中村",
+    "小林",
+    "加藤",
+    "吉田",
+    "山田",
+    "佐々木",
+    "山口",
+    "松本",
+    "井上",
+    "木村",
+    "林",
+    "斎藤",
+    "清水",
+    "山崎",
+    "森",
+    "池田",
+    "橋本",
+    "阿部",
+    "石川",
+]
+GIVEN = [
+    "一郎",
+    "花子",
+    "健太",
+    "美咲",
+    "大輔",
+    "由美",
+    "翔",
+    "陽子",
+    "誠",
+    "恵",
+    "直樹",
+    "舞",
+    "拓也",
+    "彩",
+    "浩二",
+    "智子",
+    "亮",
+    "真由美",
+    "隆",
+    "愛",
+]
 DEMO_PASSWORD = "Mamori-demo-2026"
 
 
@@ -59,7 +105,9 @@ class City:
     units: dict[str, Unit] = field(default_factory=dict)
     heads: dict[str, Person] = field(default_factory=dict)  # unit code → its head
     staff: dict[str, list[Person]] = field(default_factory=dict)  # unit code → staff
-    accounts: dict[str, tuple[User, str, str]] = field(default_factory=dict)  # username → (user, password, note)
+    accounts: dict[str, tuple[User, str, str]] = field(
+        default_factory=dict
+    )  # username → (user, password, note)
 
     def unit(self, name: str) -> Unit:
         return next(u for u in self.units.values() if u.name == name)
@@ -89,8 +137,9 @@ class _Names:
 
 
 @transaction.atomic
-def build_city(*, pack_name: str, today: dt.date | None = None, staff_per_unit: int = 3,
-               with_accounts: bool = True) -> City:
+def build_city(
+    *, pack_name: str, today: dt.date | None = None, staff_per_unit: int = 3, with_accounts: bool = True
+) -> City:
     """Create the organisation, the installation row, systems and log-in accounts."""
     pack = get_pack(pack_name)
     today = today or time.today()
@@ -146,15 +195,21 @@ def build_city(*, pack_name: str, today: dt.date | None = None, staff_per_unit: 
         nonlocal number
         number += 1
         prefix = "C" if employment == Employment.CONTRACTOR else ""
-        p = Person(staff_number=f"{prefix}{number}", name=names.next(), employment=employment,
-                   email=f"staff{number}@midori.example.jp", **extra)
+        p = Person(
+            staff_number=f"{prefix}{number}",
+            name=names.next(),
+            employment=employment,
+            email=f"staff{number}@midori.example.jp",
+            **extra,
+        )
         people.append(p)
         return p
 
     for (unit_code, _title), the_post in posts.items():
         holder = person()
-        assignments.append(Assignment(person=holder, unit=the_post.unit, post=the_post, title=the_post.title,
-                                      start=since))
+        assignments.append(
+            Assignment(person=holder, unit=the_post.unit, post=the_post, title=the_post.title, start=since)
+        )
         if the_post.title == HEAD_TITLE.get(the_post.unit.level) or unit_code == "000":
             city.heads.setdefault(unit_code, holder)
     for code, unit in units.items():
@@ -165,19 +220,29 @@ def build_city(*, pack_name: str, today: dt.date | None = None, staff_per_unit: 
             if index == staff_per_unit - 1:
                 # 会計年度任用職員: appointed for the 年度; rights end with the term (KIT-7)
                 fy = time.fiscal_year(today)
-                member = person(Employment.FIXED_TERM, term_start=time.fiscal_year_start(fy),
-                                term_end=time.fiscal_year_end(fy))
+                member = person(
+                    Employment.FIXED_TERM,
+                    term_start=time.fiscal_year_start(fy),
+                    term_end=time.fiscal_year_end(fy),
+                )
             else:
                 member = person()
             members.append(member)
-            assignments.append(Assignment(person=member, unit=unit, title="主事" if index else "主査", start=since))
+            assignments.append(
+                Assignment(person=member, unit=unit, title="主事" if index else "主査", start=since)
+            )
         city.staff[code] = members
-    vendor = person(Employment.CONTRACTOR, company="みどり情報サービス株式会社",
-                    term_start=since, term_end=time.fiscal_year_end(time.fiscal_year(today)))
+    vendor = person(
+        Employment.CONTRACTOR,
+        company="みどり情報サービス株式会社",
+        term_start=since,
+        term_end=time.fiscal_year_end(time.fiscal_year(today)),
+    )
     assignments.append(Assignment(person=vendor, unit=units["231"], title="保守要員", start=since))
 
-    organisation_load(units=list(units.values()), posts=list(posts.values()), people=people,
-                      assignments=assignments)
+    organisation_load(
+        units=list(units.values()), posts=list(posts.values()), people=people, assignments=assignments
+    )
     city.units = units
 
     _systems(city, pack)
@@ -190,25 +255,55 @@ def _systems(city: City, pack: Pack) -> None:
     """Business systems: 別表第1 of the pack if it has one, otherwise a usual set."""
     owner = city.units["231"]
     names = ["住民記録", "税務（個人住民税）", "国民健康保険", "介護保険", "財務会計", "住基ネット"]
-    table = next((t for t in pack.tables if t.id in ("beppyo1", "table1") or t.title.startswith("別表第1")), None)
+    table = next(
+        (t for t in pack.tables if t.id in ("beppyo1", "table1") or t.title.startswith("別表第1")), None
+    )
     if table is not None:
         column = next((i for i, c in enumerate(table.columns) if "システム" in c or "業務" in c), 0)
         names = [row[column] for row in table.rows] or names
-    systems = [System(code=f"SYS{i:02d}", name=name, owner_unit=owner, category="基幹",
-                      handles_personal_information=True,
-                      handles_identity_information="住基" in name)
-               for i, name in enumerate(names, start=1)]
+    systems = [
+        System(
+            code=f"SYS{i:02d}",
+            name=name,
+            owner_unit=owner,
+            category="基幹",
+            handles_personal_information=True,
+            handles_identity_information="住基" in name,
+        )
+        for i, name in enumerate(names, start=1)
+    ]
     systems.append(System(code="SYS90", name="文書管理", owner_unit=city.units["110"], category="個別"))
     created = System.objects.bulk_create(systems)
-    privileges = [Privilege(system=s, code=code, name=label) for s in created
-                  for code, label in (("view", "照会"), ("update", "更新"), ("admin", "管理"))]
+    privileges = [
+        Privilege(system=s, code=code, name=label)
+        for s in created
+        for code, label in (("view", "照会"), ("update", "更新"), ("admin", "管理"))
+    ]
     created_privileges = Privilege.objects.bulk_create(privileges)
-    record_append_many(entries=[
-        *[Entry(action="access.system.registered", object_type="access.System", object_id=str(s.pk),
-                after=snapshot(s), retention_class="access") for s in created],
-        *[Entry(action="access.privilege.defined", object_type="access.Privilege", object_id=str(p.pk),
-                after=snapshot(p), retention_class="access") for p in created_privileges],
-    ])
+    record_append_many(
+        entries=[
+            *[
+                Entry(
+                    action="access.system.registered",
+                    object_type="access.System",
+                    object_id=str(s.pk),
+                    after=snapshot(s),
+                    retention_class="access",
+                )
+                for s in created
+            ],
+            *[
+                Entry(
+                    action="access.privilege.defined",
+                    object_type="access.Privilege",
+                    object_id=str(p.pk),
+                    after=snapshot(p),
+                    retention_class="access",
+                )
+                for p in created_privileges
+            ],
+        ]
+    )
 
 
 def _accounts(city: City) -> None:
@@ -225,8 +320,9 @@ def _accounts(city: City) -> None:
         ("shinjin", city.staff["410"][0], False, "福祉課 職員（初回ログインでパスワード変更）"),
     ]
     for username, person, is_admin, note in wanted:
-        user, _ = account_create(username=username, person=person, actor=None, is_admin=is_admin,
-                                 password=DEMO_PASSWORD)
+        user, _ = account_create(
+            username=username, person=person, actor=None, is_admin=is_admin, password=DEMO_PASSWORD
+        )
         if username != "shinjin":
             User.objects.filter(pk=user.pk).update(must_change_password=False)
             user.must_change_password = False
@@ -234,6 +330,9 @@ def _accounts(city: City) -> None:
 
 
 def _post_holder(city: City, prefix: str) -> Person:
-    assignment = Assignment.objects.filter(post__unit__code="000", post__title__startswith=prefix).select_related(
-        "person").first()
+    assignment = (
+        Assignment.objects.filter(post__unit__code="000", post__title__startswith=prefix)
+        .select_related("person")
+        .first()
+    )
     return assignment.person

@@ -12,7 +12,13 @@ from mamori.organisation.models import Person
 from mamori.organisation.roles import holders_of
 from mamori.regulations.schema import Chain, Pack
 from mamori.workflows.models import Decision
-from mamori.workflows.services import WorkflowError, current_step, request_decide, request_file, request_withdraw
+from mamori.workflows.services import (
+    WorkflowError,
+    current_step,
+    request_decide,
+    request_file,
+    request_withdraw,
+)
 
 from .city import DEMO_PASSWORD, City
 
@@ -20,8 +26,9 @@ from .city import DEMO_PASSWORD, City
 def _account_for(city: City, person: Person) -> User:
     user = User.objects.filter(person=person).first()
     if user is None:
-        user, _ = account_create(username=f"u{person.staff_number}", person=person, actor=None,
-                                 password=DEMO_PASSWORD)
+        user, _ = account_create(
+            username=f"u{person.staff_number}", person=person, actor=None, password=DEMO_PASSWORD
+        )
         User.objects.filter(pk=user.pk).update(must_change_password=False)
         city.accounts[user.username] = (user, DEMO_PASSWORD, f"{person.name}（申請・承認の例）")
     return user
@@ -42,6 +49,8 @@ def _sample_payload(chain: Chain, pack: Pack, city: City, on: dt.date) -> dict[s
     if chain.lead_time is not None:
         payload[chain.lead_time.date_field] = (on + dt.timedelta(days=chain.lead_time.days + 7)).isoformat()
     payload.setdefault("unit", city.units["310"].code)
+    if any(step.resolve_in == "system_owner" for step in chain.steps):
+        payload["system"] = System.objects.order_by("code").values_list("code", flat=True).first()
     payload.setdefault("purpose", "（例）業務上必要なため")
     return payload
 
@@ -55,20 +64,34 @@ def _filer(chain: Chain, pack: Pack, city: City, on: dt.date) -> Person:
     return city.staff["310"][0]
 
 
-def _decide_all(request, *, on: dt.date, pack: Pack, city: City, stop_before_last: bool = False,
-                final: str = Decision.Action.APPROVE) -> None:
+def _decide_all(
+    request,
+    *,
+    on: dt.date,
+    pack: Pack,
+    city: City,
+    stop_before_last: bool = False,
+    final: str = Decision.Action.APPROVE,
+) -> None:
     while (step := current_step(request)) is not None:
         remaining = request.steps.filter(round=request.round, order__gt=step.order).count()
         if stop_before_last and remaining == 0:
             return
-        holders = [h for h in holders_of(step.role, on=on, pack=pack, unit=step.scope_unit)
-                   if h.person.pk != request.requester_id]
+        holders = [
+            h
+            for h in holders_of(step.role, on=on, pack=pack, unit=step.scope_unit)
+            if h.person.pk != request.requester_id
+        ]
         if not holders:
             return
         action = final if remaining == 0 else Decision.Action.APPROVE
-        request = request_decide(step=step, actor=_account_for(city, holders[0].person), action=action,
-                                 comment="内容を確認しました。" if action == Decision.Action.APPROVE else "記載に不備があります。",
-                                 on=on)
+        request = request_decide(
+            step=step,
+            actor=_account_for(city, holders[0].person),
+            action=action,
+            comment="内容を確認しました。" if action == Decision.Action.APPROVE else "記載に不備があります。",
+            on=on,
+        )
 
 
 def file_demo_requests(city: City, *, on: dt.date) -> int:
@@ -82,8 +105,13 @@ def file_demo_requests(city: City, *, on: dt.date) -> int:
         person = _filer(chain, pack, city, on)
         actor = _account_for(city, person)
         try:
-            request = request_file(kind=chain.kind, actor=actor, payload=_sample_payload(chain, pack, city, on),
-                                   title=f"{chain.title}（デモ）", on=on)
+            request = request_file(
+                kind=chain.kind,
+                actor=actor,
+                payload=_sample_payload(chain, pack, city, on),
+                title=f"{chain.title}（デモ）",
+                on=on,
+            )
         except WorkflowError:
             continue
         filed += 1
@@ -111,10 +139,20 @@ def _privilege_requests(city: City, pack: Pack, on: dt.date) -> int:
         (city.heads["310"], privileges[-1:], "rejected"),
     ]
     for person, codes, plan in cases:
-        request = request_file(kind="access.privilege", actor=requester, on=on, payload={
-            "action": "grant", "person": person.staff_number, "system": system.code, "privileges": codes,
-            "user_id": f"U{person.staff_number}", "valid_from": on.isoformat(), "reason": "窓口業務に従事するため",
-        })
+        request = request_file(
+            kind="access.privilege",
+            actor=requester,
+            on=on,
+            payload={
+                "action": "grant",
+                "person": person.staff_number,
+                "system": system.code,
+                "privileges": codes,
+                "user_id": f"U{person.staff_number}",
+                "valid_from": on.isoformat(),
+                "reason": "窓口業務に従事するため",
+            },
+        )
         if plan == "approved":
             _decide_all(request, on=on, pack=pack, city=city)
         elif plan == "returned":

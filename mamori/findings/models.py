@@ -30,21 +30,28 @@ class Finding(models.Model):
     detail = models.TextField("詳細", blank=True)
     object_type = models.CharField("対象種別", max_length=80, blank=True)
     object_id = models.CharField("対象ID", max_length=80, blank=True)
-    person = models.ForeignKey("organisation.Person", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="findings")
-    unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    state = models.CharField("状態", max_length=16, choices=FindingState.choices, default=FindingState.OPEN,
-                             db_index=True)
+    person = models.ForeignKey(
+        "organisation.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="findings"
+    )
+    unit = models.ForeignKey(
+        "organisation.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    state = models.CharField(
+        "状態", max_length=16, choices=FindingState.choices, default=FindingState.OPEN, db_index=True
+    )
     detected_at = models.DateTimeField("検出日時")
     closed_at = models.DateTimeField("終結日時", null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reason = models.TextField("理由", blank=True)
 
     class Meta:
         verbose_name = "指摘"
         ordering = ["-detected_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["pack", "rule", "key"], name="one_finding_per_subject")]
+        constraints = [
+            models.UniqueConstraint(fields=["pack", "rule", "key"], name="one_finding_per_subject")
+        ]
 
     def __str__(self) -> str:
         return f"[{self.requirement}] {self.title}"

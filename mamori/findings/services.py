@@ -17,7 +17,10 @@ FIELDS = ("id", "rule", "key", "requirement", "article", "state", "title", "reas
 
 
 class FindingError(Exception):
-    pass
+    def __init__(self, message: str):
+        self.message = message
+        self.article = ""
+        super().__init__(message)
 
 
 @dataclass
@@ -45,55 +48,112 @@ def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str
             finding = existing.get(key)
             if finding is None:
                 finding = Finding.objects.create(
-                    rule=code, key=key, requirement=observation.requirement, article=observation.article,
-                    pack=pack.pack, title=observation.title, detail=observation.detail,
-                    object_type=observation.object_type, object_id=observation.object_id,
-                    person=observation.person, unit=observation.unit, detected_at=moment,
+                    rule=code,
+                    key=key,
+                    requirement=observation.requirement,
+                    article=observation.article,
+                    pack=pack.pack,
+                    title=observation.title,
+                    detail=observation.detail,
+                    object_type=observation.object_type,
+                    object_id=observation.object_id,
+                    person=observation.person,
+                    unit=observation.unit,
+                    detected_at=moment,
                 )
                 result.opened += 1
-                entries.append(Entry(action="findings.opened", object_type="findings.Finding",
-                                     object_id=str(finding.pk), actor=actor, after=snapshot(finding, FIELDS),
-                                     article=finding.article, requirement=finding.requirement,
-                                     retention_class="findings"))
+                entries.append(
+                    Entry(
+                        action="findings.opened",
+                        object_type="findings.Finding",
+                        object_id=str(finding.pk),
+                        actor=actor,
+                        after=snapshot(finding, FIELDS),
+                        article=finding.article,
+                        requirement=finding.requirement,
+                        retention_class="findings",
+                    )
+                )
             elif finding.state == FindingState.RESOLVED:
                 before = snapshot(finding, FIELDS)
                 finding.state, finding.closed_at, finding.closed_by, finding.detected_at = (
-                    FindingState.OPEN, None, None, moment)
+                    FindingState.OPEN,
+                    None,
+                    None,
+                    moment,
+                )
                 finding.save(update_fields=["state", "closed_at", "closed_by", "detected_at"])
                 result.reopened += 1
-                entries.append(Entry(action="findings.reopened", object_type="findings.Finding",
-                                     object_id=str(finding.pk), actor=actor, before=before,
-                                     after=snapshot(finding, FIELDS), article=finding.article,
-                                     requirement=finding.requirement, retention_class="findings"))
+                entries.append(
+                    Entry(
+                        action="findings.reopened",
+                        object_type="findings.Finding",
+                        object_id=str(finding.pk),
+                        actor=actor,
+                        before=before,
+                        after=snapshot(finding, FIELDS),
+                        article=finding.article,
+                        requirement=finding.requirement,
+                        retention_class="findings",
+                    )
+                )
             else:
                 result.still_open += finding.state == FindingState.OPEN
         for key, finding in existing.items():
             if key not in observations and finding.state == FindingState.OPEN:
                 before = snapshot(finding, FIELDS)
-                finding.state, finding.closed_at, finding.reason = FindingState.RESOLVED, moment, "規則の再評価で解消を確認"
+                finding.state, finding.closed_at, finding.reason = (
+                    FindingState.RESOLVED,
+                    moment,
+                    "規則の再評価で解消を確認",
+                )
                 finding.save(update_fields=["state", "closed_at", "reason"])
                 result.resolved += 1
-                entries.append(Entry(action="findings.resolved", object_type="findings.Finding",
-                                     object_id=str(finding.pk), actor=actor, before=before,
-                                     after=snapshot(finding, FIELDS), article=finding.article,
-                                     requirement=finding.requirement, retention_class="findings"))
+                entries.append(
+                    Entry(
+                        action="findings.resolved",
+                        object_type="findings.Finding",
+                        object_id=str(finding.pk),
+                        actor=actor,
+                        before=before,
+                        after=snapshot(finding, FIELDS),
+                        article=finding.article,
+                        requirement=finding.requirement,
+                        retention_class="findings",
+                    )
+                )
     record_append_many(entries=entries)
     return result
 
 
 @transaction.atomic
 def finding_close(*, finding: Finding, actor: Any, state: str, reason: str) -> Finding:
-    """Resolve a finding, or accept it with a reason (受容には理由が必要)."""
+    """Resolve a finding, or accept it with a reason (受容には理由が必要).
+
+    Closing is the administrators' (情報政策課) decision: the person or unit a finding is about may
+    read it, but does not judge it."""
+    if not getattr(actor, "is_superuser", False):
+        raise FindingError("指摘の是正・受容を記録できるのは管理者（情報政策課）だけです")
     finding = Finding.objects.select_for_update().get(pk=finding.pk)
     if state not in FINDING_TRANSITIONS[finding.state]:
-        raise FindingError(f"「{finding.get_state_display()}」から「{FindingState(state).label}」にはできません")
+        raise FindingError(
+            f"「{finding.get_state_display()}」から「{FindingState(state).label}」にはできません"
+        )
     if state == FindingState.ACCEPTED and not reason.strip():
         raise FindingError("受容する理由を入力してください")
     before = snapshot(finding, FIELDS)
     finding.state, finding.reason = state, reason.strip()
     finding.closed_at, finding.closed_by = (time.now(), actor) if state != FindingState.OPEN else (None, None)
     finding.save(update_fields=["state", "reason", "closed_at", "closed_by"])
-    record_append(action=f"findings.{state}", object_type="findings.Finding", object_id=str(finding.pk), actor=actor,
-                  before=before, after=snapshot(finding, FIELDS), article=finding.article,
-                  requirement=finding.requirement, retention_class="findings")
+    record_append(
+        action=f"findings.{state}",
+        object_type="findings.Finding",
+        object_id=str(finding.pk),
+        actor=actor,
+        before=before,
+        after=snapshot(finding, FIELDS),
+        article=finding.article,
+        requirement=finding.requirement,
+        retention_class="findings",
+    )
     return finding

@@ -79,7 +79,7 @@ def parse(text: str, *, name: str, encoding: str) -> CsvTable:
         if not any(cells):
             continue  # a blank row still counts in the numbering, as in the spreadsheet
         values = {column: (cells[i] if i < len(cells) else "") for i, column in enumerate(header) if column}
-        extra = [cell for cell in cells[len(header):] if cell]
+        extra = [cell for cell in cells[len(header) :] if cell]
         rows.append(CsvRow(line=number, values=values, extra=extra))
     return CsvTable(name=name, encoding=encoding, header=header, rows=rows)
 

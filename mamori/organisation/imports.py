@@ -35,16 +35,32 @@ RETENTION = "organisation"
 
 UNIT_COLUMNS = ("所属コード", "名称", "区分", "上位所属コード")
 UNIT_OPTIONAL = ("廃止日",)
-STAFF_COLUMNS = ("職員番号", "氏名", "氏名カナ", "任用区分", "所属コード", "職名", "任用開始日", "任用終了日",
-                 "所属会社", "メール")
+STAFF_COLUMNS = (
+    "職員番号",
+    "氏名",
+    "氏名カナ",
+    "任用区分",
+    "所属コード",
+    "職名",
+    "任用開始日",
+    "任用終了日",
+    "所属会社",
+    "メール",
+)
 STAFF_OPTIONAL = ("退職日",)
 
 EMPLOYMENT_BY_LABEL = {label: value for value, label in Employment.choices}
 
 # Person fields an import may change, with the column each comes from (in the order of the preview).
 PERSON_FIELDS = (
-    ("name", "氏名"), ("name_kana", "氏名カナ"), ("employment", "任用区分"), ("term_start", "任用開始日"),
-    ("term_end", "任用終了日"), ("company", "所属会社"), ("email", "メール"), ("left_on", "退職日"),
+    ("name", "氏名"),
+    ("name_kana", "氏名カナ"),
+    ("employment", "任用区分"),
+    ("term_start", "任用開始日"),
+    ("term_end", "任用終了日"),
+    ("company", "所属会社"),
+    ("email", "メール"),
+    ("left_on", "退職日"),
 )
 UNIT_FIELDS = (("name", "名称"), ("level", "区分"), ("parent", "上位所属コード"), ("valid_to", "廃止日"))
 
@@ -120,7 +136,11 @@ class Change:
 
     def describe(self) -> str:
         """One line of the preview, in Japanese."""
-        who = f"職員 {self.staff_number} {self.name}" if self.staff_number else f"所属 {self.unit_code} {self.name}"
+        who = (
+            f"職員 {self.staff_number} {self.name}"
+            if self.staff_number
+            else f"所属 {self.unit_code} {self.name}"
+        )
         if self.kind in (ChangeKind.UNIT_CREATED, ChangeKind.PERSON_CREATED):
             return f"新規 {who}" + (f" ({self.detail})" if self.detail else "")
         if self.kind in (ChangeKind.UNIT_CHANGED, ChangeKind.PERSON_CHANGED):
@@ -164,8 +184,13 @@ class ImportPlan:
 
     def counts(self) -> dict[str, int]:
         created = sum(c.kind in (ChangeKind.UNIT_CREATED, ChangeKind.PERSON_CREATED) for c in self.changes)
-        changed = len({(c.staff_number, c.unit_code) for c in self.changes
-                       if c.kind in (ChangeKind.UNIT_CHANGED, ChangeKind.PERSON_CHANGED)})
+        changed = len(
+            {
+                (c.staff_number, c.unit_code)
+                for c in self.changes
+                if c.kind in (ChangeKind.UNIT_CHANGED, ChangeKind.PERSON_CHANGED)
+            }
+        )
         assigned = sum(c.kind == ChangeKind.ASSIGNED for c in self.changes)
         return {"新規": created, "変更": changed, "新規配置": assigned, "異動": len(self.moves())}
 
@@ -184,8 +209,13 @@ def parse_date(text: str) -> dt.date:
         raise ValueError(f"「{text}」は日付ではありません (YYYY-MM-DD または YYYY/MM/DD)") from None
 
 
-def _check_header(table: CsvTable, required: Iterable[str], optional: Iterable[str],
-                  errors: list[RowError], notes: list[str]) -> None:
+def _check_header(
+    table: CsvTable,
+    required: Iterable[str],
+    optional: Iterable[str],
+    errors: list[RowError],
+    notes: list[str],
+) -> None:
     seen: set[str] = set()
     for column in table.header:
         if column and column in seen:
@@ -242,7 +272,9 @@ def _unique(rows: Sequence[Any], key: str, column: str, table: CsvTable, errors:
     for row in rows:
         value = getattr(row, key)
         if value in first:
-            errors.append(RowError(table.name, row.line, column, f"「{value}」は {first[value]} 行目と重複しています"))
+            errors.append(
+                RowError(table.name, row.line, column, f"「{value}」は {first[value]} 行目と重複しています")
+            )
         else:
             first[value] = row.line
             kept.append(row)
@@ -273,27 +305,36 @@ def _unit_rows(table: CsvTable, errors: list[RowError]) -> list[UnitRow]:
     rows = []
     for raw in table.rows:
         cells = _Row(table, raw, errors)
-        rows.append(UnitRow(
-            line=raw.line,
-            code=cells.text("所属コード", max_length=32, required=True),
-            name=cells.text("名称", max_length=100, required=True),
-            level=cells.text("区分", max_length=16, required=True),
-            parent_code=cells.text("上位所属コード", max_length=32),
-            valid_to=cells.date("廃止日"),
-        ))
+        rows.append(
+            UnitRow(
+                line=raw.line,
+                code=cells.text("所属コード", max_length=32, required=True),
+                name=cells.text("名称", max_length=100, required=True),
+                level=cells.text("区分", max_length=16, required=True),
+                parent_code=cells.text("上位所属コード", max_length=32),
+                valid_to=cells.date("廃止日"),
+            )
+        )
     return _unique([r for r in rows if r.code], "code", "所属コード", table, errors)
 
 
-def _check_unit_tree(table: CsvTable, rows: Sequence[UnitRow], db_units: dict[str, Unit],
-                     errors: list[RowError]) -> None:
+def _check_unit_tree(
+    table: CsvTable, rows: Sequence[UnitRow], db_units: dict[str, Unit], errors: list[RowError]
+) -> None:
     """Every parent exists (in the database or in the file) and the tree has no cycle."""
     parent_of = {code: unit.parent.code if unit.parent else "" for code, unit in db_units.items()}
     parent_of.update({row.code: row.parent_code for row in rows})  # the file's word wins
     line_of = {row.code: row.line for row in rows}
     for row in rows:
         if row.parent_code and row.parent_code not in parent_of:
-            errors.append(RowError(table.name, row.line, "上位所属コード",
-                                   f"「{row.parent_code}」はファイルにも登録済みの所属にもありません"))
+            errors.append(
+                RowError(
+                    table.name,
+                    row.line,
+                    "上位所属コード",
+                    f"「{row.parent_code}」はファイルにも登録済みの所属にもありません",
+                )
+            )
     reported: set[str] = set()
     for row in rows:
         path, code = [], row.code
@@ -301,13 +342,19 @@ def _check_unit_tree(table: CsvTable, rows: Sequence[UnitRow], db_units: dict[st
             path.append(code)
             code = parent_of[code]
         if code in path:  # walked back onto the path: a cycle
-            cycle = path[path.index(code):]
+            cycle = path[path.index(code) :]
             if reported.isdisjoint(cycle):
                 reported.update(cycle)
                 first = min((c for c in cycle if c in line_of), key=line_of.__getitem__)
                 shown = " → ".join([*cycle, code])
-                errors.append(RowError(table.name, line_of[first], "上位所属コード",
-                                       f"所属の上下関係が循環しています ({shown})"))
+                errors.append(
+                    RowError(
+                        table.name,
+                        line_of[first],
+                        "上位所属コード",
+                        f"所属の上下関係が循環しています ({shown})",
+                    )
+                )
 
 
 def _plan_units(table: CsvTable) -> tuple[ImportPlan, _UnitOps]:
@@ -330,23 +377,44 @@ def _plan_units(table: CsvTable) -> tuple[ImportPlan, _UnitOps]:
             ops.parents[row.code] = row.parent_code  # created by this import: linked after the insert
         unit = db_units.get(row.code)
         if unit is None:
-            ops.new.append(Unit(code=row.code, name=row.name, level=row.level, parent=parent,
-                                valid_to=row.valid_to))
+            ops.new.append(
+                Unit(code=row.code, name=row.name, level=row.level, parent=parent, valid_to=row.valid_to)
+            )
             detail = f"{row.level}、上位: {row.parent_code}" if row.parent_code else row.level
-            changes.append(Change(kind=ChangeKind.UNIT_CREATED, line=row.line, unit_code=row.code,
-                                  name=row.name, detail=detail))
+            changes.append(
+                Change(
+                    kind=ChangeKind.UNIT_CREATED,
+                    line=row.line,
+                    unit_code=row.code,
+                    name=row.name,
+                    detail=detail,
+                )
+            )
             continue
         before = snapshot(unit)
         changed = False
         wanted = {"name": row.name, "level": row.level, "parent": row.parent_code}
         if has_valid_to:
             wanted["valid_to"] = row.valid_to
-        current = {"name": unit.name, "level": unit.level, "parent": unit.parent.code if unit.parent else "",
-                   "valid_to": unit.valid_to}
+        current = {
+            "name": unit.name,
+            "level": unit.level,
+            "parent": unit.parent.code if unit.parent else "",
+            "valid_to": unit.valid_to,
+        }
         for attr, column in UNIT_FIELDS:
             if attr in wanted and wanted[attr] != current[attr]:
-                changes.append(Change(kind=ChangeKind.UNIT_CHANGED, line=row.line, unit_code=row.code,
-                                      name=unit.name, field=column, old=current[attr], new=wanted[attr]))
+                changes.append(
+                    Change(
+                        kind=ChangeKind.UNIT_CHANGED,
+                        line=row.line,
+                        unit_code=row.code,
+                        name=unit.name,
+                        field=column,
+                        old=current[attr],
+                        new=wanted[attr],
+                    )
+                )
                 changed = True
         if changed:
             unit.name, unit.level, unit.parent = row.name, row.level, parent
@@ -355,9 +423,12 @@ def _plan_units(table: CsvTable) -> tuple[ImportPlan, _UnitOps]:
             ops.changed.append((unit, before))
     untouched = len(set(db_units) - file_codes)
     if untouched:
-        notes.append(f"ファイルにない所属 {untouched} 件はそのままです (廃止するには 廃止日 を書いてください)")
-    plan = ImportPlan(target="units", file=table.name, encoding=table.encoding, changes=changes, notes=notes,
-                      table=table)
+        notes.append(
+            f"ファイルにない所属 {untouched} 件はそのままです (廃止するには 廃止日 を書いてください)"
+        )
+    plan = ImportPlan(
+        target="units", file=table.name, encoding=table.encoding, changes=changes, notes=notes, table=table
+    )
     return plan, ops
 
 
@@ -386,13 +457,33 @@ def units_apply(*, plan: ImportPlan, actor: Any = None) -> ImportPlan:
     to_update = {id(u): u for u in [*linked, *(unit for unit, _ in ops.changed)]}
     if to_update:
         Unit.objects.bulk_update(list(to_update.values()), ["name", "level", "parent", "valid_to"])
-    record_append_many(entries=[
-        *(Entry(action="organisation.unit.imported", object_type="organisation.Unit", object_id=str(u.pk),
-                actor=actor, after=snapshot(u), retention_class=RETENTION) for u in created),
-        *(Entry(action="organisation.unit.updated", object_type="organisation.Unit", object_id=str(u.pk),
-                actor=actor, before=before, after=snapshot(u), retention_class=RETENTION)
-          for u, before in ops.changed),
-    ])
+    record_append_many(
+        entries=[
+            *(
+                Entry(
+                    action="organisation.unit.imported",
+                    object_type="organisation.Unit",
+                    object_id=str(u.pk),
+                    actor=actor,
+                    after=snapshot(u),
+                    retention_class=RETENTION,
+                )
+                for u in created
+            ),
+            *(
+                Entry(
+                    action="organisation.unit.updated",
+                    object_type="organisation.Unit",
+                    object_id=str(u.pk),
+                    actor=actor,
+                    before=before,
+                    after=snapshot(u),
+                    retention_class=RETENTION,
+                )
+                for u, before in ops.changed
+            ),
+        ]
+    )
     return fresh
 
 
@@ -424,8 +515,9 @@ class _StaffOps:
     new_assignments: list[tuple[Assignment, str]] = field(default_factory=list)  # (assignment, record action)
 
 
-def _staff_row(table: CsvTable, raw: CsvRow, errors: list[RowError], units: dict[str, Unit],
-               effective: dt.date) -> StaffRow:
+def _staff_row(
+    table: CsvTable, raw: CsvRow, errors: list[RowError], units: dict[str, Unit], effective: dt.date
+) -> StaffRow:
     cells = _Row(table, raw, errors)
     label = cells.text("任用区分", max_length=20, required=True)
     employment = EMPLOYMENT_BY_LABEL.get(label, "")
@@ -459,13 +551,19 @@ def _staff_row(table: CsvTable, raw: CsvRow, errors: list[RowError], units: dict
     )
     if row.term_start and row.term_end and row.term_end < row.term_start:
         cells.error("任用終了日", f"任用終了日 ({row.term_end}) が任用開始日 ({row.term_start}) より前です")
-    if (employment == Employment.FIXED_TERM and cells.has("任用終了日") and row.term_end is None
-            and not raw.values.get("任用終了日")):  # a bad date there is reported already
+    if (
+        employment == Employment.FIXED_TERM
+        and cells.has("任用終了日")
+        and row.term_end is None
+        and not raw.values.get("任用終了日")
+    ):  # a bad date there is reported already
         cells.error("任用終了日", "会計年度任用職員には任用終了日が必要です")
     return row
 
 
-def _post_for(unit: Unit, title: str, posts: dict[tuple[int, str], list[Post]], current: Post | None) -> Post | None:
+def _post_for(
+    unit: Unit, title: str, posts: dict[tuple[int, str], list[Post]], current: Post | None
+) -> Post | None:
     """The unit's post with this title, if it has one (else the person is staff with that title)."""
     candidates = posts.get((unit.pk, title), [])
     if current is not None and current in candidates:
@@ -480,8 +578,12 @@ def _same_position(assignment: Assignment, unit: Unit, post: Post | None, title:
 
 
 def _position(unit: Unit, post: Post | None, title: str) -> Position:
-    return Position(unit_code=unit.code, unit_name=unit.name, post_code=post.code if post else "",
-                    title=post.title if post else title)
+    return Position(
+        unit_code=unit.code,
+        unit_name=unit.name,
+        post_code=post.code if post else "",
+        title=post.title if post else title,
+    )
 
 
 def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _StaffOps]:
@@ -502,9 +604,12 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
     people = {p.staff_number: p for p in Person.objects.filter(staff_number__in=numbers)}
     current: dict[int, Assignment] = {}
     # Open on the effective date; if someone has two (bad data), the latest is the one that moves.
-    for assignment in (Assignment.objects.on(effective).filter(person__in=people.values(),
-                                                               kind=Assignment.Kind.PRIMARY)
-                       .select_related("unit", "post").order_by("start", "pk")):
+    for assignment in (
+        Assignment.objects.on(effective)
+        .filter(person__in=people.values(), kind=Assignment.Kind.PRIMARY)
+        .select_related("unit", "post")
+        .order_by("start", "pk")
+    ):
         current[assignment.person_id] = assignment
 
     has_left_on = "退職日" in table.header
@@ -512,25 +617,46 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
     ops = _StaffOps()
     departed = 0
     for row in rows:
-        wanted = {"name": row.name, "name_kana": row.name_kana, "employment": row.employment,
-                  "term_start": row.term_start, "term_end": row.term_end, "company": row.company,
-                  "email": row.email}
+        wanted = {
+            "name": row.name,
+            "name_kana": row.name_kana,
+            "employment": row.employment,
+            "term_start": row.term_start,
+            "term_end": row.term_end,
+            "company": row.company,
+            "email": row.email,
+        }
         if has_left_on:
             wanted["left_on"] = row.left_on
         person = people.get(row.staff_number)
         if person is None:
             person = Person(staff_number=row.staff_number, **wanted)
             ops.new_people.append(person)
-            changes.append(Change(kind=ChangeKind.PERSON_CREATED, line=row.line, staff_number=row.staff_number,
-                                  name=row.name, detail=Employment(row.employment).label))
+            changes.append(
+                Change(
+                    kind=ChangeKind.PERSON_CREATED,
+                    line=row.line,
+                    staff_number=row.staff_number,
+                    name=row.name,
+                    detail=Employment(row.employment).label,
+                )
+            )
         else:
             before = snapshot(person)
             changed = False
             for attr, column in PERSON_FIELDS:
                 if attr in wanted and getattr(person, attr) != wanted[attr]:
-                    changes.append(Change(kind=ChangeKind.PERSON_CHANGED, line=row.line,
-                                          staff_number=row.staff_number, name=person.name, field=column,
-                                          old=getattr(person, attr), new=wanted[attr]))
+                    changes.append(
+                        Change(
+                            kind=ChangeKind.PERSON_CHANGED,
+                            line=row.line,
+                            staff_number=row.staff_number,
+                            name=person.name,
+                            field=column,
+                            old=getattr(person, attr),
+                            new=wanted[attr],
+                        )
+                    )
                     setattr(person, attr, wanted[attr])
                     changed = True
             if changed:
@@ -545,10 +671,23 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
         title = post.title if post else row.title
         new_position = _position(unit, post, title)
         if old is None:
-            ops.new_assignments.append((Assignment(person=person, unit=unit, post=post, title=title,
-                                                   start=effective), "organisation.assignment.imported"))
-            changes.append(Change(kind=ChangeKind.ASSIGNED, line=row.line, staff_number=row.staff_number,
-                                  name=row.name, field="所属", new=new_position, effective=effective))
+            ops.new_assignments.append(
+                (
+                    Assignment(person=person, unit=unit, post=post, title=title, start=effective),
+                    "organisation.assignment.imported",
+                )
+            )
+            changes.append(
+                Change(
+                    kind=ChangeKind.ASSIGNED,
+                    line=row.line,
+                    staff_number=row.staff_number,
+                    name=row.name,
+                    field="所属",
+                    new=new_position,
+                    effective=effective,
+                )
+            )
             continue
         if _same_position(old, unit, post, title):
             continue
@@ -557,8 +696,12 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
         if old.start < effective:
             old.end = effective - dt.timedelta(days=1)
             ops.ended.append((old, before))
-            ops.new_assignments.append((Assignment(person=person, unit=unit, post=post, title=title,
-                                                   start=effective), "organisation.assignment.moved"))
+            ops.new_assignments.append(
+                (
+                    Assignment(person=person, unit=unit, post=post, title=title, start=effective),
+                    "organisation.assignment.moved",
+                )
+            )
             detail = f"旧配置は{old.end}まで"
         else:
             # It starts on the effective date itself (a corrected transfer list sent again):
@@ -566,17 +709,34 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
             old.unit, old.post, old.title = unit, post, title
             ops.corrected.append((old, before))
             detail = "同日付の配置を訂正"
-        changes.append(Change(kind=ChangeKind.MOVED, line=row.line, staff_number=row.staff_number,
-                              name=row.name, field="所属", old=old_position, new=new_position,
-                              effective=effective, detail=detail))
+        changes.append(
+            Change(
+                kind=ChangeKind.MOVED,
+                line=row.line,
+                staff_number=row.staff_number,
+                name=row.name,
+                field="所属",
+                old=old_position,
+                new=new_position,
+                effective=effective,
+                detail=detail,
+            )
+        )
 
     others = Person.objects.count() - len(people)
     if others:
         notes.append(f"ファイルにない職員 {others} 名は変更しません (一部の職員だけのファイルでもよいため)")
     if departed:
         notes.append(f"{effective} より前に退職した職員 {departed} 名は配置を変更しません")
-    plan = ImportPlan(target="staff", file=table.name, encoding=table.encoding, changes=changes, notes=notes,
-                      effective=effective, table=table)
+    plan = ImportPlan(
+        target="staff",
+        file=table.name,
+        encoding=table.encoding,
+        changes=changes,
+        notes=notes,
+        effective=effective,
+        table=table,
+    )
     return plan, ops
 
 
@@ -609,14 +769,23 @@ def staff_apply(*, plan: ImportPlan, actor: Any = None) -> ImportPlan:
     started = Assignment.objects.bulk_create([a for a, _ in ops.new_assignments])
 
     def entry(action: str, row: Any, before: dict | None = None) -> Entry:
-        return Entry(action=action, object_type=f"organisation.{type(row).__name__}", object_id=str(row.pk),
-                     actor=actor, before=before, after=snapshot(row), retention_class=RETENTION)
+        return Entry(
+            action=action,
+            object_type=f"organisation.{type(row).__name__}",
+            object_id=str(row.pk),
+            actor=actor,
+            before=before,
+            after=snapshot(row),
+            retention_class=RETENTION,
+        )
 
-    record_append_many(entries=[
-        *(entry("organisation.person.imported", p) for p in created),
-        *(entry("organisation.person.updated", p, before) for p, before in ops.changed_people),
-        *(entry("organisation.assignment.ended", a, before) for a, before in ops.ended),
-        *(entry("organisation.assignment.moved", a, before) for a, before in ops.corrected),
-        *(entry(action, a) for a, (_, action) in zip(started, ops.new_assignments, strict=True)),
-    ])
+    record_append_many(
+        entries=[
+            *(entry("organisation.person.imported", p) for p in created),
+            *(entry("organisation.person.updated", p, before) for p, before in ops.changed_people),
+            *(entry("organisation.assignment.ended", a, before) for a, before in ops.ended),
+            *(entry("organisation.assignment.moved", a, before) for a, before in ops.corrected),
+            *(entry(action, a) for a, (_, action) in zip(started, ops.new_assignments, strict=True)),
+        ]
+    )
     return fresh

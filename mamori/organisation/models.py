@@ -16,8 +16,14 @@ class Unit(models.Model):
     name = models.CharField("名称", max_length=100)
     # 部, 課, 係, 室, 支所…: a pack's role scope names one of these levels.
     level = models.CharField("区分", max_length=16)
-    parent = models.ForeignKey("self", verbose_name="上位組織", null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="children")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="上位組織",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
     valid_from = models.DateField("設置日", default=dt.date(2000, 4, 1))
     valid_to = models.DateField("廃止日", null=True, blank=True)
 
@@ -57,7 +63,14 @@ class Post(models.Model):
         ordering = ["unit__code", "code"]
 
     def __str__(self) -> str:
-        return f"{self.unit.name}{self.title}" if not self.title.startswith(self.unit.name) else self.title
+        """総務部 + 部長 → 総務部長; 西支所 + 支所長 → 西支所長 (the unit's suffix is not repeated)."""
+        name, title = self.unit.name, self.title
+        if title.startswith(name):
+            return title
+        for overlap in range(min(len(name), len(title)), 0, -1):
+            if name.endswith(title[:overlap]):
+                return name + title[overlap:]
+        return name + title
 
 
 class Employment(models.TextChoices):
@@ -84,7 +97,9 @@ class Person(models.Model):
         ordering = ["staff_number"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__isnull=True) | Q(term_start__isnull=True) | Q(term_end__gte=models.F("term_start")),
+                condition=Q(term_end__isnull=True)
+                | Q(term_start__isnull=True)
+                | Q(term_end__gte=models.F("term_start")),
                 name="person_term_in_order",
             )
         ]
@@ -112,10 +127,13 @@ class Assignment(models.Model):
         PRIMARY = "primary", "本務"
         CONCURRENT = "concurrent", "兼務"
 
-    person = models.ForeignKey(Person, verbose_name="職員", on_delete=models.PROTECT, related_name="assignments")
+    person = models.ForeignKey(
+        Person, verbose_name="職員", on_delete=models.PROTECT, related_name="assignments"
+    )
     unit = models.ForeignKey(Unit, verbose_name="組織", on_delete=models.PROTECT, related_name="assignments")
-    post = models.ForeignKey(Post, verbose_name="職", null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="assignments")
+    post = models.ForeignKey(
+        Post, verbose_name="職", null=True, blank=True, on_delete=models.PROTECT, related_name="assignments"
+    )
     title = models.CharField("職名", max_length=50, blank=True)
     kind = models.CharField("区分", max_length=16, choices=Kind.choices, default=Kind.PRIMARY)
     start = models.DateField("開始日")
@@ -126,10 +144,15 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = "配置"
         ordering = ["person__staff_number", "start"]
-        indexes = [models.Index(fields=["post", "start", "end"]), models.Index(fields=["unit", "start", "end"])]
+        indexes = [
+            models.Index(fields=["post", "start", "end"]),
+            models.Index(fields=["unit", "start", "end"]),
+        ]
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
-                                   name="assignment_dates_in_order")
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="assignment_dates_in_order",
+            )
         ]
 
     def __str__(self) -> str:
@@ -145,7 +168,9 @@ class RoleAppointment(models.Model):
 
     pack = models.CharField("規程パック", max_length=40)
     role = models.CharField("役割", max_length=60)
-    person = models.ForeignKey(Person, verbose_name="職員", on_delete=models.PROTECT, related_name="appointments")
+    person = models.ForeignKey(
+        Person, verbose_name="職員", on_delete=models.PROTECT, related_name="appointments"
+    )
     unit = models.ForeignKey(Unit, verbose_name="対象組織", null=True, blank=True, on_delete=models.PROTECT)
     capacity = models.CharField("区分", max_length=8, choices=Capacity.choices, default=Capacity.HOLDER)
     start = models.DateField("開始日")
@@ -157,6 +182,9 @@ class RoleAppointment(models.Model):
     class Meta:
         verbose_name = "役割の任命"
         indexes = [models.Index(fields=["pack", "role", "start"])]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.person_id} ({self.start}〜{self.end or ''})"
 
 
 class Absence(models.Model):
@@ -174,3 +202,6 @@ class Absence(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="absence_dates_in_order")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id}: {self.start}〜{self.end} {self.reason}"

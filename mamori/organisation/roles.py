@@ -75,25 +75,32 @@ def _direct(pack: Pack, role: Role, on: dt.date, scope: Unit | None) -> list[Hol
             Q(unit__valid_from__lte=on) & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on))
         )
         assignments = (
-            Assignment.objects.on(on).filter(post__in=posts).select_related("person", "post__unit")
+            Assignment.objects.on(on)
+            .filter(post__in=posts)
+            .select_related("person", "post__unit")
             .order_by("post__unit__code", "person__staff_number")
         )
         for assignment in assignments:
             unit = assignment.post.unit if role.scope else scope
             holdings.append(Holding(assignment.person, role.code, role.name, unit, via=str(assignment.post)))
-    appointments = RoleAppointment.objects.on(on).filter(
-        pack=pack.pack, role=role.code, capacity=RoleAppointment.Capacity.HOLDER
-    ).select_related("person", "unit")
+    appointments = (
+        RoleAppointment.objects.on(on)
+        .filter(pack=pack.pack, role=role.code, capacity=RoleAppointment.Capacity.HOLDER)
+        .select_related("person", "unit")
+    )
     if scope is not None:
         appointments = appointments.filter(Q(unit=scope) | Q(unit__isnull=True))
     for appointment in appointments:
-        holdings.append(Holding(appointment.person, role.code, role.name, appointment.unit or scope, via="任命"))
+        holdings.append(
+            Holding(appointment.person, role.code, role.name, appointment.unit or scope, via="任命")
+        )
     return holdings
 
 
 @implements("YAN-5", "KIT-3", "MAI-11", "MAI-13", "FUK-8", "MEG-5")
-def holders_of(role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = None,
-               _seen: frozenset[str] = frozenset()) -> list[Holding]:
+def holders_of(
+    role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = None, _seen: frozenset[str] = frozenset()
+) -> list[Holding]:
     """The people who hold ``role_code`` on ``on``, deputies included when the holder is away.
 
     For a role with a scope (one per 部, one per 課) ``unit`` picks the holder of that unit's 部 or
@@ -111,9 +118,11 @@ def holders_of(role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = N
         return _unique(present)
 
     # 事故があるとき、又は欠けたとき: a deputy appointed by name, else the pack's deputy role.
-    named = RoleAppointment.objects.on(on).filter(
-        pack=pack.pack, role=role.code, capacity=RoleAppointment.Capacity.DEPUTY
-    ).select_related("person", "unit")
+    named = (
+        RoleAppointment.objects.on(on)
+        .filter(pack=pack.pack, role=role.code, capacity=RoleAppointment.Capacity.DEPUTY)
+        .select_related("person", "unit")
+    )
     if scope is not None:
         named = named.filter(Q(unit=scope) | Q(unit__isnull=True))
     deputies = [
@@ -126,10 +135,12 @@ def holders_of(role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = N
     if role.deputy and role.deputy not in _seen:
         deputy_role = pack.role(role.deputy)
         acting = holders_of(role.deputy, on=on, pack=pack, unit=unit, _seen=_seen | {role.code})
-        return _unique([
-            Holding(h.person, deputy_role.code, deputy_role.name, h.unit, via=h.via, deputy_for=role.name)
-            for h in acting
-        ])
+        return _unique(
+            [
+                Holding(h.person, deputy_role.code, deputy_role.name, h.unit, via=h.via, deputy_for=role.name)
+                for h in acting
+            ]
+        )
     return []
 
 
@@ -143,7 +154,9 @@ def _unique(holdings: list[Holding]) -> list[Holding]:
     return result
 
 
-def holding_of(person: Person, role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = None) -> Holding | None:
+def holding_of(
+    person: Person, role_code: str, *, on: dt.date, pack: Pack, unit: Unit | None = None
+) -> Holding | None:
     """The person's holding of the role (in the unit's scope), or None."""
     for holding in holders_of(role_code, on=on, pack=pack, unit=unit):
         if holding.person.pk == person.pk:

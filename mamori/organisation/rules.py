@@ -23,15 +23,22 @@ def roles_without_holder(pack: Pack, on: dt.date) -> Iterator[Observation]:
         if role.scope is None:
             if not holders_of(role.code, on=on, pack=pack):
                 yield Observation(
-                    key=role.code, requirement=requirement, article=pack.cite(role.articles[0]),
+                    key=role.code,
+                    requirement=requirement,
+                    article=pack.cite(role.articles[0]),
                     title=f"{role.name}を務める者がいません（充て職が空席で、代理する者もいません）",
-                    object_type="role", object_id=role.code,
+                    object_type="role",
+                    object_id=role.code,
                 )
             continue
         for unit in Unit.objects.filter(level=role.scope):
             if unit.is_active_on(on) and not holders_of(role.code, on=on, pack=pack, unit=unit):
                 yield Observation(
-                    key=f"{role.code}:{unit.code}", requirement=requirement, article=pack.cite(role.articles[0]),
-                    title=f"{unit.name}の{role.name}を務める者がいません", object_type="role", object_id=role.code,
+                    key=f"{role.code}:{unit.code}",
+                    requirement=requirement,
+                    article=pack.cite(role.articles[0]),
+                    title=f"{unit.name}の{role.name}を務める者がいません",
+                    object_type="role",
+                    object_id=role.code,
                     unit=unit,
                 )

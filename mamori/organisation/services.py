@@ -17,15 +17,28 @@ from .models import Absence, Assignment, Person, Post, RoleAppointment, Unit
 
 def _entries(rows: Sequence[Any], action: str, actor: Any, requirement: str = "") -> list[Entry]:
     return [
-        Entry(action=action, object_type=f"organisation.{type(row).__name__}", object_id=str(row.pk), actor=actor,
-              after=snapshot(row), requirement=requirement, retention_class="organisation")
+        Entry(
+            action=action,
+            object_type=f"organisation.{type(row).__name__}",
+            object_id=str(row.pk),
+            actor=actor,
+            after=snapshot(row),
+            requirement=requirement,
+            retention_class="organisation",
+        )
         for row in rows
     ]
 
 
 @transaction.atomic
-def organisation_load(*, units: Sequence[Unit] = (), posts: Sequence[Post] = (), people: Sequence[Person] = (),
-                      assignments: Sequence[Assignment] = (), actor: Any = None) -> None:
+def organisation_load(
+    *,
+    units: Sequence[Unit] = (),
+    posts: Sequence[Post] = (),
+    people: Sequence[Person] = (),
+    assignments: Sequence[Assignment] = (),
+    actor: Any = None,
+) -> None:
     """Create units, posts, people and assignments in bulk (executemany), with one record each.
     Units must come parents first."""
     created_units: list[Unit] = []
@@ -40,12 +53,14 @@ def organisation_load(*, units: Sequence[Unit] = (), posts: Sequence[Post] = (),
         assignment.unit_id = assignment.unit.pk
         assignment.post_id = assignment.post.pk if assignment.post else None
     created_assignments = Assignment.objects.bulk_create(list(assignments))
-    record_append_many(entries=[
-        *_entries(created_units, "organisation.unit.created", actor),
-        *_entries(created_posts, "organisation.post.created", actor),
-        *_entries(created_people, "organisation.person.created", actor),
-        *_entries(created_assignments, "organisation.assignment.created", actor),
-    ])
+    record_append_many(
+        entries=[
+            *_entries(created_units, "organisation.unit.created", actor),
+            *_entries(created_posts, "organisation.post.created", actor),
+            *_entries(created_people, "organisation.person.created", actor),
+            *_entries(created_assignments, "organisation.assignment.created", actor),
+        ]
+    )
 
 
 @implements("YAN-5")
@@ -53,24 +68,53 @@ def organisation_load(*, units: Sequence[Unit] = (), posts: Sequence[Post] = (),
 def absence_register(*, person: Person, start: dt.date, end: dt.date, reason: str, actor: Any) -> Absence:
     """事故があるとき: while the holder is away the pack's deputy acts for the role."""
     absence = Absence.objects.create(person=person, start=start, end=end, reason=reason)
-    record_append(action="organisation.absence.registered", object_type="organisation.Absence",
-                  object_id=str(absence.pk), actor=actor, after=snapshot(absence), retention_class="organisation")
+    record_append(
+        action="organisation.absence.registered",
+        object_type="organisation.Absence",
+        object_id=str(absence.pk),
+        actor=actor,
+        after=snapshot(absence),
+        retention_class="organisation",
+    )
     return absence
 
 
 @transaction.atomic
-def role_appoint(*, pack: Pack, role: str, person: Person, start: dt.date, actor: Any, unit: Unit | None = None,
-                 end: dt.date | None = None, deputy: bool = False) -> RoleAppointment:
+def role_appoint(
+    *,
+    pack: Pack,
+    role: str,
+    person: Person,
+    start: dt.date,
+    actor: Any,
+    unit: Unit | None = None,
+    end: dt.date | None = None,
+    deputy: bool = False,
+) -> RoleAppointment:
     """Appoint a person to a role held by appointment, or name a deputy (代理者) for a role."""
     spec = pack.role(role)
     if not deputy and not spec.appointed:
-        raise ValueError(f"{spec.name} is held ex officio ({pack.cite(spec.articles[0])}); it is not appointed")
+        raise ValueError(
+            f"{spec.name} is held ex officio ({pack.cite(spec.articles[0])}); it is not appointed"
+        )
     appointment = RoleAppointment.objects.create(
-        pack=pack.pack, role=role, person=person, unit=unit, start=start, end=end,
+        pack=pack.pack,
+        role=role,
+        person=person,
+        unit=unit,
+        start=start,
+        end=end,
         capacity=RoleAppointment.Capacity.DEPUTY if deputy else RoleAppointment.Capacity.HOLDER,
         article=spec.articles[0],
     )
-    record_append(action="organisation.role.appointed", object_type="organisation.RoleAppointment",
-                  object_id=str(appointment.pk), actor=actor, after=snapshot(appointment), article=spec.articles[0],
-                  requirement=(spec.requirements or [""])[0], retention_class="organisation")
+    record_append(
+        action="organisation.role.appointed",
+        object_type="organisation.RoleAppointment",
+        object_id=str(appointment.pk),
+        actor=actor,
+        after=snapshot(appointment),
+        article=spec.articles[0],
+        requirement=(spec.requirements or [""])[0],
+        retention_class="organisation",
+    )
     return appointment

@@ -12,8 +12,21 @@ from django.conf import settings
 
 GENESIS = "0" * 64
 FIELDS = (
-    "seq", "at", "actor_id", "actor_label", "capacity", "action", "object_type", "object_id",
-    "before", "after", "article", "requirement", "retention_class", "purge_on", "prev_hash",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "capacity",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "article",
+    "requirement",
+    "retention_class",
+    "purge_on",
+    "prev_hash",
 )
 
 
@@ -31,7 +44,9 @@ def canonical(row: dict[str, Any]) -> bytes:
     Datetimes are normalised to UTC with microseconds, so the same instant hashes the same
     whether it comes back from SQLite (text) or PostgreSQL (timestamptz)."""
     values = [row[name] for name in FIELDS]
-    return json.dumps(values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default).encode()
+    return json.dumps(
+        values, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=_default
+    ).encode()
 
 
 def row_hash(row: dict[str, Any], key: str | None = None) -> str:

@@ -15,8 +15,15 @@ from django.db import models
 class Record(models.Model):
     seq = models.BigIntegerField("番号", primary_key=True)
     at = models.DateTimeField("日時", db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="実行者", null=True, blank=True,
-                              on_delete=models.PROTECT, db_constraint=False, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="実行者",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_constraint=False,
+        related_name="+",
+    )
     actor_label = models.CharField("実行者名", max_length=120)
     capacity = models.CharField("資格", max_length=200, blank=True)
     action = models.CharField("操作", max_length=80, db_index=True)
@@ -50,3 +57,6 @@ class RecordHead(models.Model):
 
     class Meta:
         verbose_name = "記録の末尾"
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.hash[:12]}"

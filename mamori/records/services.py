@@ -148,8 +148,22 @@ class Verification:
 
 
 VALUES = (
-    "seq", "at", "actor_id", "actor_label", "capacity", "action", "object_type", "object_id",
-    "before", "after", "article", "requirement", "retention_class", "purge_on", "prev_hash", "hash",
+    "seq",
+    "at",
+    "actor_id",
+    "actor_label",
+    "capacity",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+    "article",
+    "requirement",
+    "retention_class",
+    "purge_on",
+    "prev_hash",
+    "hash",
 )
 
 
@@ -173,11 +187,15 @@ def records_verify(*, stop_at_first: bool = True) -> Verification:
         seq = row["seq"]
         result.checked += 1
         if seq != expected_seq:
-            result.fail(expected_seq, f"record #{expected_seq}: missing (next row found is #{seq}) — rows deleted")
+            result.fail(
+                expected_seq, f"record #{expected_seq}: missing (next row found is #{seq}) — rows deleted"
+            )
             if stop_at_first:
                 return result
         if row["prev_hash"] != prev:
-            result.fail(seq, f"record #{seq}: does not follow record #{seq - 1} — a row was inserted or replaced")
+            result.fail(
+                seq, f"record #{seq}: does not follow record #{seq - 1} — a row was inserted or replaced"
+            )
             if stop_at_first:
                 return result
         stored = row.pop("hash")
@@ -189,9 +207,15 @@ def records_verify(*, stop_at_first: bool = True) -> Verification:
     result.head_seq, result.head_hash = expected_seq - 1, prev
     if head is not None and (head.seq, head.hash) != (expected_seq - 1, prev):
         if head.seq > expected_seq - 1:
-            result.fail(expected_seq, f"record #{expected_seq}: missing — the chain ends at #{expected_seq - 1} "
-                                      f"but its head says #{head.seq} (rows deleted at the end)")
+            result.fail(
+                expected_seq,
+                f"record #{expected_seq}: missing — the chain ends at #{expected_seq - 1} "
+                f"but its head says #{head.seq} (rows deleted at the end)",
+            )
         else:
-            result.fail(head.seq + 1, f"record #{head.seq + 1}: after the chain's head (#{head.seq}) — "
-                                      "a row was added outside mamori")
+            result.fail(
+                head.seq + 1,
+                f"record #{head.seq + 1}: after the chain's head (#{head.seq}) — "
+                "a row was added outside mamori",
+            )
     return result

@@ -13,3 +13,6 @@ class Installation(models.Model):
 
     class Meta:
         verbose_name = "導入設定"
+
+    def __str__(self) -> str:
+        return f"{self.municipality} ({self.pack})"

@@ -64,12 +64,16 @@ def pack_entries_citing(pack: Pack, requirement_id: str) -> list[Implementation]
             found.append(Implementation("pack", f"chains.{chain.kind}", f"承認経路 {chain.title}"))
         if chain.lead_time and requirement_id in chain.lead_time.requirements:
             found.append(
-                Implementation("pack", f"chains.{chain.kind}.lead_time", f"{chain.lead_time.days}日前までの申請")
+                Implementation(
+                    "pack", f"chains.{chain.kind}.lead_time", f"{chain.lead_time.days}日前までの申請"
+                )
             )
     params = pack.parameters
     for name, retention in params.retention.items():
         if requirement_id in retention.requirements:
-            found.append(Implementation("pack", f"parameters.retention.{name}", f"保存期間 {retention.label}"))
+            found.append(
+                Implementation("pack", f"parameters.retention.{name}", f"保存期間 {retention.label}")
+            )
     if requirement_id in params.password.requirements:
         found.append(Implementation("pack", "parameters.password", "パスワードの規則"))
     if requirement_id in params.calendar.requirements:

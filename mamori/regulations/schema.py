@@ -295,7 +295,9 @@ class Table(Strict):
     def _rows_fit_columns(self) -> Table:
         for index, row in enumerate(self.rows):
             if len(row) != len(self.columns):
-                raise ValueError(f"row {index} has {len(row)} cells but there are {len(self.columns)} columns")
+                raise ValueError(
+                    f"row {index} has {len(row)} cells but there are {len(self.columns)} columns"
+                )
         return self
 
 

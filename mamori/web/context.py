@@ -36,8 +36,12 @@ def installation(request) -> dict:
         except (KeyError, PackError):
             pack = None
         if pack is not None:
-            info.update(pack_title=pack.title, pack_municipality=pack.municipality, pack_number=pack.number,
-                        ready=True)
+            info.update(
+                pack_title=pack.title,
+                pack_municipality=pack.municipality,
+                pack_number=pack.number,
+                ready=True,
+            )
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         info["person"] = user.person

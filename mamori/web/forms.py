@@ -26,23 +26,42 @@ PRIVILEGE_KIND = "access.privilege"
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(label="利用者ID", max_length=150,
-                               widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(label="パスワード", strip=False,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="利用者ID",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="パスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
 
 
 class PasswordChangeForm(forms.Form):
-    old_password = forms.CharField(label="現在のパスワード", strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(label="新しいパスワード", strip=False,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-    new_password2 = forms.CharField(label="新しいパスワード（確認）", strip=False,
-                                    widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    old_password = forms.CharField(
+        label="現在のパスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label="新しいパスワード",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label="新しいパスワード（確認）",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def clean(self):
         data = super().clean()
-        if data.get("new_password") and data.get("new_password2") and data["new_password"] != data["new_password2"]:
+        if (
+            data.get("new_password")
+            and data.get("new_password2")
+            and data["new_password"] != data["new_password2"]
+        ):
             self.add_error("new_password2", "確認のため入力したパスワードが一致しません。")
         return data
 
@@ -58,18 +77,23 @@ def person_choices() -> list[tuple[str, str]]:
 
 def unit_choices() -> list[tuple[str, str]]:
     today = time.today()
-    units = Unit.objects.filter(Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today)))
+    units = Unit.objects.filter(
+        Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+    )
     return [("", "選択してください"), *((u.code, f"{u.name}（{u.code}）") for u in units.order_by("code"))]
 
 
 def system_choices() -> list[tuple[str, str]]:
-    return [("", "選択してください"), *((s.code, f"{s.name}（{s.code}）") for s in System.objects.order_by("code"))]
+    return [
+        ("", "選択してください"),
+        *((s.code, f"{s.name}（{s.code}）") for s in System.objects.order_by("code")),
+    ]
 
 
 def privilege_choices(system_code: str | None) -> list[tuple[str, str]]:
     """The privileges of one system; without a system, every privilege code there is (so that the
     form works without JavaScript too: the request's check then names the unknown ones)."""
-    rows = Privilege.objects.order_by("system__code", "code")
+    rows = Privilege.objects.order_by("system__code", "pk")
     if system_code:
         rows = rows.filter(system__code=system_code)
     seen: dict[str, str] = {}
@@ -116,8 +140,9 @@ class RequestForm(forms.Form):
         return (self.cleaned_data.get(TITLE_FIELD) or "").strip()
 
     def place_error(self, field: str | None, message: str) -> None:
-        """Show a service's refusal beside the field it names, or above the form."""
-        self.add_error(field if field in self.fields else None, message)
+        """Show a service's refusal beside the field it names (the page shows it above the form too)."""
+        if field in self.fields:
+            self.add_error(field, message)
 
 
 def field_for(spec: FormField) -> forms.Field:
@@ -130,13 +155,17 @@ def field_for(spec: FormField) -> forms.Field:
         case "datetime":
             return forms.DateTimeField(
                 widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], **common)
+                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+                **common,
+            )
         case "number":
             return forms.DecimalField(**common)
         case "choice":
             labels = choice_labels(spec)
-            choices = [("", "選択してください"), *((c, labels[c] if labels[c] == c else f"{labels[c]}（{c}）")
-                                                   for c in spec.choices)]
+            choices = [
+                ("", "選択してください"),
+                *((c, labels[c] if labels[c] == c else f"{labels[c]}（{c}）") for c in spec.choices),
+            ]
             return forms.ChoiceField(choices=choices, **common)
         case "person":
             return forms.ChoiceField(choices=person_choices, **common)
@@ -159,13 +188,15 @@ def _add_engine_fields(fields: dict[str, forms.Field], chain: Chain) -> None:
     system a step is resolved in."""
     if chain.lead_time and chain.lead_time.date_field not in fields:
         fields[chain.lead_time.date_field] = forms.DateField(
-            label="対象日", widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+            label="対象日",
+            widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
             help_text=f"{chain.lead_time.days}{'開庁日' if chain.lead_time.counting == 'working' else '日'}前までに申請してください",
         )
     resolve = {step.resolve_in for step in chain.steps}
     if "subject_unit" in resolve and "unit" not in fields:
-        fields["unit"] = forms.ChoiceField(label="対象の所属", choices=unit_choices, required=False,
-                                           help_text="空欄のときは申請者の所属")
+        fields["unit"] = forms.ChoiceField(
+            label="対象の所属", choices=unit_choices, required=False, help_text="空欄のときは申請者の所属"
+        )
     if "system_owner" in resolve and "system" not in fields:
         fields["system"] = forms.ChoiceField(label="対象のシステム", choices=system_choices)
 
@@ -173,8 +204,9 @@ def _add_engine_fields(fields: dict[str, forms.Field], chain: Chain) -> None:
 def generic_form_class(pack: Pack, chain: Chain, *, with_title: bool = True) -> type[RequestForm]:
     fields: dict[str, forms.Field] = {}
     if with_title:
-        fields[TITLE_FIELD] = forms.CharField(label="件名", max_length=200, required=False,
-                                              help_text=f"空欄のときは「{chain.title}」")
+        fields[TITLE_FIELD] = forms.CharField(
+            label="件名", max_length=200, required=False, help_text=f"空欄のときは「{chain.title}」"
+        )
     spec = pack_form_spec(pack, chain)
     if spec is not None:
         for field in spec.fields:
@@ -188,15 +220,24 @@ def generic_form_class(pack: Pack, chain: Chain, *, with_title: bool = True) -> 
 class PrivilegeRequestForm(RequestForm):
     """北見市 別記様式1 and the like: who gets (or loses) which privileges on which system."""
 
-    action = forms.ChoiceField(label="登録・解除の別", choices=[("grant", "登録"), ("revoke", "解除")],
-                               initial="grant", widget=forms.RadioSelect)
+    action = forms.ChoiceField(
+        label="登録・解除の別",
+        choices=[("grant", "登録"), ("revoke", "解除")],
+        initial="grant",
+        widget=forms.RadioSelect,
+    )
     person = forms.ChoiceField(label="システム使用者")
     system = forms.ChoiceField(label="行政情報システム")
     privileges = forms.MultipleChoiceField(label="操作権限", widget=forms.CheckboxSelectMultiple)
-    user_id = forms.CharField(label="ユーザID", max_length=60, required=False, help_text="空欄のときは職員番号")
-    valid_from = forms.DateField(label="有効開始日", required=False,
-                                 widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
-                                 help_text="空欄のときは申請日")
+    user_id = forms.CharField(
+        label="ユーザID", max_length=60, required=False, help_text="空欄のときは職員番号"
+    )
+    valid_from = forms.DateField(
+        label="有効開始日",
+        required=False,
+        widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"),
+        help_text="空欄のときは申請日",
+    )
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, pack: Pack, chain: Chain, options_url: str = "", **kwargs):
@@ -204,13 +245,19 @@ class PrivilegeRequestForm(RequestForm):
         spec = pack_form_spec(pack, chain)
         for field in spec.fields if spec else []:
             if field.name in self.fields:
-                self.fields[field.name].label = field.label.replace("(職員番号)", "").replace("（職員番号）", "")
+                self.fields[field.name].label = field.label.replace("(職員番号)", "").replace(
+                    "（職員番号）", ""
+                )
         self.fields["person"].choices = person_choices()
         self.fields["system"].choices = system_choices()
         if options_url:
-            self.fields["system"].widget.attrs.update({
-                "hx-get": options_url, "hx-target": "#privilege-options", "hx-trigger": "change",
-            })
+            self.fields["system"].widget.attrs.update(
+                {
+                    "hx-get": options_url,
+                    "hx-target": "#privilege-options",
+                    "hx-trigger": "change",
+                }
+            )
         system = self.data.get("system") if self.is_bound else self.initial.get("system")
         self.fields["privileges"].choices = privilege_choices(system or None)
         extra: dict[str, forms.Field] = {}
@@ -224,8 +271,9 @@ def request_form_class(pack: Pack, chain: Chain, *, with_title: bool = True):
     return generic_form_class(pack, chain, with_title=with_title)
 
 
-def request_form(pack: Pack, chain: Chain, *, data=None, initial=None, with_title: bool = True,
-                 options_url: str = "") -> RequestForm:
+def request_form(
+    pack: Pack, chain: Chain, *, data=None, initial=None, with_title: bool = True, options_url: str = ""
+) -> RequestForm:
     form_class = request_form_class(pack, chain, with_title=with_title)
     if form_class is PrivilegeRequestForm:
         return PrivilegeRequestForm(data, initial=initial, pack=pack, chain=chain, options_url=options_url)
@@ -250,7 +298,10 @@ def payload_labels(pack: Pack, chain: Chain | None, form_id: str) -> dict[str, t
     spec = next((f for f in pack.forms if f.id == form_id), None)
     for field in spec.fields if spec else []:
         previous = labels.get(field.name, ("", {}))[1]
-        labels[field.name] = (field.label, {**previous, **choice_labels(field)} if field.choices else previous)
+        labels[field.name] = (
+            field.label,
+            {**previous, **choice_labels(field)} if field.choices else previous,
+        )
     if chain is not None and chain.lead_time and chain.lead_time.date_field not in labels:
         labels[chain.lead_time.date_field] = ("対象日", {})
     return labels
@@ -270,10 +321,13 @@ class CommentForm(forms.Form):
 
 
 class FindingCloseForm(forms.Form):
-    state = forms.ChoiceField(choices=[("resolved", "是正済"), ("accepted", "理由付き受容"), ("open", "再開")])
+    state = forms.ChoiceField(
+        choices=[("resolved", "是正済"), ("accepted", "理由付き受容"), ("open", "再開")]
+    )
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class OnDateForm(forms.Form):
-    on = forms.DateField(label="基準日", required=False,
-                         widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"))
+    on = forms.DateField(
+        label="基準日", required=False, widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d")
+    )

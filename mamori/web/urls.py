@@ -7,6 +7,7 @@ urlpatterns = [
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change_view, name="password_change"),
     path("", views.home, name="home"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/roles/", views.roles, name="roles"),
     path("regulations/", views.regulations, name="regulations"),

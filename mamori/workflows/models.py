@@ -16,8 +16,12 @@ class RequestState(models.TextChoices):
 
 
 REQUEST_TRANSITIONS: dict[str, set[str]] = {
-    RequestState.SUBMITTED: {RequestState.APPROVED, RequestState.REJECTED, RequestState.RETURNED,
-                             RequestState.WITHDRAWN},
+    RequestState.SUBMITTED: {
+        RequestState.APPROVED,
+        RequestState.REJECTED,
+        RequestState.RETURNED,
+        RequestState.WITHDRAWN,
+    },
     RequestState.RETURNED: {RequestState.SUBMITTED, RequestState.WITHDRAWN},
     RequestState.APPROVED: set(),
     RequestState.REJECTED: set(),
@@ -50,16 +54,20 @@ class Request(models.Model):
     pack = models.CharField("規程パック", max_length=40)
     chain_title = models.CharField("申請の名称", max_length=200)
     form = models.CharField("様式", max_length=40, blank=True)
-    requester = models.ForeignKey("organisation.Person", verbose_name="申請者", on_delete=models.PROTECT,
-                                  related_name="requests")
+    requester = models.ForeignKey(
+        "organisation.Person", verbose_name="申請者", on_delete=models.PROTECT, related_name="requests"
+    )
     requester_capacity = models.CharField("申請者の資格", max_length=200, blank=True)
-    requester_unit = models.ForeignKey("organisation.Unit", verbose_name="申請所属", null=True,
-                                       on_delete=models.PROTECT, related_name="+")
-    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="入力者", on_delete=models.PROTECT,
-                                 related_name="+")
+    requester_unit = models.ForeignKey(
+        "organisation.Unit", verbose_name="申請所属", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="入力者", on_delete=models.PROTECT, related_name="+"
+    )
     payload = models.JSONField("申請内容", default=dict)
-    state = models.CharField("状態", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED,
-                             db_index=True)
+    state = models.CharField(
+        "状態", max_length=16, choices=RequestState.choices, default=RequestState.SUBMITTED, db_index=True
+    )
     filed_at = models.DateTimeField("申請日時")
     target_date = models.DateField("対象日", null=True, blank=True)
     is_late = models.BooleanField("期限後の申請", default=False)
@@ -88,11 +96,13 @@ class RequestStep(models.Model):
     role_name = models.CharField("役割名", max_length=100)
     label = models.CharField("行為", max_length=20)
     article = models.CharField("根拠条文", max_length=40)
-    scope_unit = models.ForeignKey("organisation.Unit", null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    scope_unit = models.ForeignKey(
+        "organisation.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     state = models.CharField("状態", max_length=16, choices=StepState.choices, default=StepState.WAITING)
-    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="+")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decided_as = models.CharField("資格", max_length=200, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     comment = models.TextField("意見", blank=True)
@@ -100,7 +110,12 @@ class RequestStep(models.Model):
     class Meta:
         verbose_name = "審査段階"
         ordering = ["round", "order"]
-        constraints = [models.UniqueConstraint(fields=["request", "round", "order"], name="one_step_per_position")]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "round", "order"], name="one_step_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}-{self.round}-{self.order} {self.role} ({self.state})"
 
 
 class StepAssignee(models.Model):
@@ -113,6 +128,9 @@ class StepAssignee(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["step", "person"], name="one_assignee_row")]
+
+    def __str__(self) -> str:
+        return f"{self.step_id}: {self.person_id}"
 
 
 class Decision(models.Model):
@@ -138,6 +156,9 @@ class Decision(models.Model):
         verbose_name = "決定"
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.action} by {self.actor_id}"
+
 
 class Notification(models.Model):
     person = models.ForeignKey("organisation.Person", on_delete=models.PROTECT, related_name="notifications")
@@ -152,3 +173,6 @@ class Notification(models.Model):
     class Meta:
         verbose_name = "通知"
         ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -33,8 +33,19 @@ from .models import (
 )
 from .notifications import notify
 
-REQUEST_FIELDS = ("id", "kind", "title", "state", "requester_id", "requester_unit_id", "payload", "target_date",
-                  "is_late", "late_note", "round")
+REQUEST_FIELDS = (
+    "id",
+    "kind",
+    "title",
+    "state",
+    "requester_id",
+    "requester_unit_id",
+    "payload",
+    "target_date",
+    "is_late",
+    "late_note",
+    "round",
+)
 
 
 class WorkflowError(Exception):
@@ -61,7 +72,9 @@ class AlreadyDecided(WorkflowError):
 
 def _move(request: Request, to: str) -> None:
     if to not in REQUEST_TRANSITIONS[request.state]:
-        raise WorkflowError(f"申請の状態を「{request.get_state_display()}」から「{RequestState(to).label}」にはできません")
+        raise WorkflowError(
+            f"申請の状態を「{request.get_state_display()}」から「{RequestState(to).label}」にはできません"
+        )
     request.state = to
 
 
@@ -82,7 +95,9 @@ def filing_deadline(target: dt.date, rule: LeadTime, pack: Pack) -> dt.date:
 
 
 @implements("YAN-13-3")
-def check_lead_time(*, chain: Chain, payload: dict[str, Any], today: dt.date, pack: Pack) -> tuple[dt.date | None, str]:
+def check_lead_time(
+    *, chain: Chain, payload: dict[str, Any], today: dt.date, pack: Pack
+) -> tuple[dt.date | None, str]:
     """A request due ``days`` before its date is refused or marked late, as the pack says."""
     rule = chain.lead_time
     if rule is None:
@@ -93,14 +108,17 @@ def check_lead_time(*, chain: Chain, payload: dict[str, Any], today: dt.date, pa
     try:
         target = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
     except ValueError:
-        raise WorkflowError(f"「{rule.date_field}」は日付 (YYYY-MM-DD) で入力してください: {raw}",
-                            field=rule.date_field) from None
+        raise WorkflowError(
+            f"「{rule.date_field}」は日付 (YYYY-MM-DD) で入力してください: {raw}", field=rule.date_field
+        ) from None
     deadline = filing_deadline(target, rule, pack)
     if today <= deadline:
         return target, ""
     unit = "開庁日" if rule.counting == "working" else "日"
-    note = (f"{time.wareki(target)}の申請は{rule.days}{unit}前の{time.wareki(deadline)}までに"
-            f"提出が必要です（{pack.cite(rule.article)}）")
+    note = (
+        f"{time.wareki(target)}の申請は{rule.days}{unit}前の{time.wareki(deadline)}までに"
+        f"提出が必要です（{pack.cite(rule.article)}）"
+    )
     if rule.on_late == "refuse":
         raise LateRequest(note, article=pack.cite(rule.article))
     return target, "期限後の申請: " + note
@@ -117,7 +135,10 @@ def _scope_unit(step: Step, request: Request) -> Unit | None:
         handler = handler_for(request.kind)
         if handler.owner_unit is None:
             raise WorkflowError(f"{request.kind}: no handler tells which unit owns the system")
-        return handler.owner_unit(request.payload)
+        try:
+            return handler.owner_unit(request.payload)
+        except PayloadError as error:
+            raise WorkflowError(error.message, field=error.field) from None
     return request.requester_unit
 
 
@@ -141,7 +162,7 @@ def _activate(step: RequestStep, *, pack: Pack, on: dt.date) -> list[Holding]:
             people=[h.person for h in approvers],
             subject=f"【mamori】{request.chain_title}の{step.label}をお願いします（#{request.pk}）",
             body=f"{request.requester}さんから「{request.title}」が申請されました。\n"
-                 f"{step.role_name}として{step.label}してください（{pack.cite(step.article)}）。",
+            f"{step.role_name}として{step.label}してください（{pack.cite(step.article)}）。",
             request=request,
             article=step.article,
         )
@@ -151,8 +172,13 @@ def _activate(step: RequestStep, *, pack: Pack, on: dt.date) -> list[Holding]:
 def _create_steps(request: Request, chain: Chain, pack: Pack) -> list[RequestStep]:
     steps = [
         RequestStep(
-            request=request, round=request.round, order=index, role=spec.role,
-            role_name=pack.role(spec.role).name, label=spec.label, article=spec.article,
+            request=request,
+            round=request.round,
+            order=index,
+            role=spec.role,
+            role_name=pack.role(spec.role).name,
+            label=spec.label,
+            article=spec.article,
             scope_unit=_scope_unit(spec, request),
         )
         for index, spec in enumerate(chain.steps, start=1)
@@ -160,12 +186,27 @@ def _create_steps(request: Request, chain: Chain, pack: Pack) -> list[RequestSte
     return RequestStep.objects.bulk_create(steps)
 
 
-def _record(request: Request, *, action: str, actor: Any, capacity: str, before: dict | None, article: str,
-            requirement: str) -> None:
+def _record(
+    request: Request,
+    *,
+    action: str,
+    actor: Any,
+    capacity: str,
+    before: dict | None,
+    article: str,
+    requirement: str,
+) -> None:
     record_append(
-        action=action, object_type="workflows.Request", object_id=str(request.pk), actor=actor,
-        capacity=capacity, before=before, after=snapshot(request, REQUEST_FIELDS), article=article,
-        requirement=requirement, retention_class="requests",
+        action=action,
+        object_type="workflows.Request",
+        object_id=str(request.pk),
+        actor=actor,
+        capacity=capacity,
+        before=before,
+        after=snapshot(request, REQUEST_FIELDS),
+        article=article,
+        requirement=requirement,
+        retention_class="requests",
     )
 
 
@@ -183,8 +224,9 @@ def requirement_of_step(pack: Pack, chain: Chain, article: str) -> str:
 
 @implements("KIT-5-2", "YAN-13-3")
 @transaction.atomic
-def request_file(*, kind: str, actor: Any, payload: dict[str, Any], title: str = "",
-                 on: dt.date | None = None) -> Request:
+def request_file(
+    *, kind: str, actor: Any, payload: dict[str, Any], title: str = "", on: dt.date | None = None
+) -> Request:
     """File a request of ``kind`` as the actor's person, through the chain the pack gives."""
     pack = active_pack()
     today = on or time.today()
@@ -196,8 +238,12 @@ def request_file(*, kind: str, actor: Any, payload: dict[str, Any], title: str =
 
     capacity = ""
     if chain.filed_by:
-        holdings = [h for code in chain.filed_by for h in holders_of(code, on=today, pack=pack)
-                    if h.person.pk == person.pk]
+        holdings = [
+            h
+            for code in chain.filed_by
+            for h in holders_of(code, on=today, pack=pack)
+            if h.person.pk == person.pk
+        ]
         if not holdings:
             names = "・".join(pack.role(code).name for code in chain.filed_by)
             raise NotAllowed(f"{chain.title}は{names}が申請します", article=pack.cite(chain.articles[0]))
@@ -213,17 +259,42 @@ def request_file(*, kind: str, actor: Any, payload: dict[str, Any], title: str =
 
     unit = primary_unit(person, on=today)
     request = Request.objects.create(
-        kind=kind, title=title or (handler.title(payload) if handler.title else chain.title), pack=pack.pack,
-        chain_title=chain.title, form=chain.form or "", requester=person, requester_capacity=capacity,
-        requester_unit=unit, filed_by=actor, payload=payload, state=RequestState.SUBMITTED,
-        filed_at=time.now(), target_date=target, is_late=bool(late_note), late_note=late_note,
+        kind=kind,
+        title=title or (handler.title(payload) if handler.title else chain.title),
+        pack=pack.pack,
+        chain_title=chain.title,
+        form=chain.form or "",
+        requester=person,
+        requester_capacity=capacity,
+        requester_unit=unit,
+        filed_by=actor,
+        payload=payload,
+        state=RequestState.SUBMITTED,
+        filed_at=time.now(),
+        target_date=target,
+        is_late=bool(late_note),
+        late_note=late_note,
     )
     steps = _create_steps(request, chain, pack)
-    Decision.objects.create(request=request, action=Decision.Action.FILE, actor=actor, person=person,
-                            capacity=capacity, article=chain.articles[0], at=request.filed_at,
-                            comment=late_note)
-    _record(request, action="workflow.request.filed", actor=actor, capacity=capacity, before=None,
-            article=chain.articles[0], requirement=(chain.requirements or [""])[0])
+    Decision.objects.create(
+        request=request,
+        action=Decision.Action.FILE,
+        actor=actor,
+        person=person,
+        capacity=capacity,
+        article=chain.articles[0],
+        at=request.filed_at,
+        comment=late_note,
+    )
+    _record(
+        request,
+        action="workflow.request.filed",
+        actor=actor,
+        capacity=capacity,
+        before=None,
+        article=chain.articles[0],
+        requirement=(chain.requirements or [""])[0],
+    )
     _activate(steps[0], pack=pack, on=today)
     return request
 
@@ -239,8 +310,9 @@ ACTION_TO_STEP = {
 
 @implements("KIT-5-4", "MAI-21-1")
 @transaction.atomic
-def request_decide(*, step: RequestStep, actor: Any, action: str, comment: str = "",
-                   on: dt.date | None = None) -> Request:
+def request_decide(
+    *, step: RequestStep, actor: Any, action: str, comment: str = "", on: dt.date | None = None
+) -> Request:
     """Approve, reject or send back the pending step, in the capacity the actor holds today."""
     if action not in ACTION_TO_STEP:
         raise WorkflowError(f"決定の種類が不正です: {action}")
@@ -268,8 +340,17 @@ def request_decide(*, step: RequestStep, actor: Any, action: str, comment: str =
     )
     if won != 1:
         raise AlreadyDecided("この段階は既に決定されています")
-    Decision.objects.create(request=request, step=step, action=action, actor=actor, person=person,
-                            capacity=holding.capacity, comment=comment, article=step.article, at=moment)
+    Decision.objects.create(
+        request=request,
+        step=step,
+        action=action,
+        actor=actor,
+        person=person,
+        capacity=holding.capacity,
+        comment=comment,
+        article=step.article,
+        at=moment,
+    )
     chain = pack.chain(request.kind)
     requirement = requirement_of_step(pack, chain, step.article)
 
@@ -283,8 +364,15 @@ def request_decide(*, step: RequestStep, actor: Any, action: str, comment: str =
             request.save(update_fields=["state", "closed_at"])
             handler = handler_for(request.kind)
             if handler.on_approved is not None:
-                handler.on_approved(request=request, actor=actor, capacity=holding.capacity, pack=pack, on=today,
-                                    article=step.article, requirement=requirement)
+                handler.on_approved(
+                    request=request,
+                    actor=actor,
+                    capacity=holding.capacity,
+                    pack=pack,
+                    on=today,
+                    article=step.article,
+                    requirement=requirement,
+                )
             _notify_completion(request, chain, pack, today)
     else:
         _move(request, RequestState.REJECTED if action == Decision.Action.REJECT else RequestState.RETURNED)
@@ -293,12 +381,23 @@ def request_decide(*, step: RequestStep, actor: Any, action: str, comment: str =
         request.save(update_fields=["state", "closed_at"])
         request.steps.filter(round=request.round, state=StepState.WAITING).update(state=StepState.CANCELLED)
         verb = "却下" if action == Decision.Action.REJECT else "差戻し"
-        notify(people=[request.requester], subject=f"【mamori】{request.chain_title}が{verb}されました（#{request.pk}）",
-               body=f"{holding.capacity} {person.name}: {comment or '（意見なし）'}", request=request,
-               article=step.article)
+        notify(
+            people=[request.requester],
+            subject=f"【mamori】{request.chain_title}が{verb}されました（#{request.pk}）",
+            body=f"{holding.capacity} {person.name}: {comment or '（意見なし）'}",
+            request=request,
+            article=step.article,
+        )
 
-    _record(request, action=f"workflow.step.{action}", actor=actor, capacity=holding.capacity, before=before,
-            article=step.article, requirement=requirement)
+    _record(
+        request,
+        action=f"workflow.step.{action}",
+        actor=actor,
+        capacity=holding.capacity,
+        before=before,
+        article=step.article,
+        requirement=requirement,
+    )
     return request
 
 
@@ -306,14 +405,24 @@ def _notify_completion(request: Request, chain: Chain, pack: Pack, today: dt.dat
     people = [request.requester]
     for code in chain.notify_on_completion:
         people += [h.person for h in holders_of(code, on=today, pack=pack, unit=request.requester_unit)]
-    notify(people=people, subject=f"【mamori】{request.chain_title}が完了しました（#{request.pk}）",
-           body=f"「{request.title}」は全ての段階で承認されました。", request=request,
-           article=chain.steps[-1].article)
+    notify(
+        people=people,
+        subject=f"【mamori】{request.chain_title}が完了しました（#{request.pk}）",
+        body=f"「{request.title}」は全ての段階で承認されました。",
+        request=request,
+        article=chain.steps[-1].article,
+    )
 
 
 @transaction.atomic
-def request_resubmit(*, request: Request, actor: Any, payload: dict[str, Any] | None = None,
-                     comment: str = "", on: dt.date | None = None) -> Request:
+def request_resubmit(
+    *,
+    request: Request,
+    actor: Any,
+    payload: dict[str, Any] | None = None,
+    comment: str = "",
+    on: dt.date | None = None,
+) -> Request:
     """Send a returned request through its chain again, from the first step."""
     pack = active_pack()
     today = on or time.today()
@@ -336,11 +445,25 @@ def request_resubmit(*, request: Request, actor: Any, payload: dict[str, Any] | 
     request.round += 1
     request.save()
     steps = _create_steps(request, chain, pack)
-    Decision.objects.create(request=request, action=Decision.Action.RESUBMIT, actor=actor, person=request.requester,
-                            capacity=request.requester_capacity, comment=comment, article=chain.articles[0],
-                            at=time.now())
-    _record(request, action="workflow.request.resubmitted", actor=actor, capacity=request.requester_capacity,
-            before=before, article=chain.articles[0], requirement=(chain.requirements or [""])[0])
+    Decision.objects.create(
+        request=request,
+        action=Decision.Action.RESUBMIT,
+        actor=actor,
+        person=request.requester,
+        capacity=request.requester_capacity,
+        comment=comment,
+        article=chain.articles[0],
+        at=time.now(),
+    )
+    _record(
+        request,
+        action="workflow.request.resubmitted",
+        actor=actor,
+        capacity=request.requester_capacity,
+        before=before,
+        article=chain.articles[0],
+        requirement=(chain.requirements or [""])[0],
+    )
     _activate(steps[0], pack=pack, on=today)
     return request
 
@@ -357,10 +480,24 @@ def request_withdraw(*, request: Request, actor: Any, comment: str = "") -> Requ
     request.steps.filter(round=request.round, state__in=[StepState.WAITING, StepState.PENDING]).update(
         state=StepState.CANCELLED
     )
-    Decision.objects.create(request=request, action=Decision.Action.WITHDRAW, actor=actor, person=request.requester,
-                            capacity=request.requester_capacity, comment=comment, at=request.closed_at)
-    _record(request, action="workflow.request.withdrawn", actor=actor, capacity=request.requester_capacity,
-            before=before, article="", requirement="")
+    Decision.objects.create(
+        request=request,
+        action=Decision.Action.WITHDRAW,
+        actor=actor,
+        person=request.requester,
+        capacity=request.requester_capacity,
+        comment=comment,
+        at=request.closed_at,
+    )
+    _record(
+        request,
+        action="workflow.request.withdrawn",
+        actor=actor,
+        capacity=request.requester_capacity,
+        before=before,
+        article="",
+        requirement="",
+    )
     return request
 
 
@@ -370,8 +507,9 @@ def request_withdraw(*, request: Request, actor: Any, comment: str = "") -> Requ
 def pending_steps_for(person: Person):
     """Steps waiting for this person's decision (the inbox)."""
     return (
-        RequestStep.objects.filter(state=StepState.PENDING, assignees__person=person,
-                                   request__state=RequestState.SUBMITTED)
+        RequestStep.objects.filter(
+            state=StepState.PENDING, assignees__person=person, request__state=RequestState.SUBMITTED
+        )
         .select_related("request__requester", "request__requester_unit", "scope_unit")
         .order_by("request__filed_at")
     )

@@ -3,7 +3,7 @@
 from .accounts import account_list, account_unlock_view
 from .auth import login_view, logout_view, password_change_view
 from .findings import finding_close_view, finding_list
-from .home import approvals, home
+from .home import approvals, home, notification_read
 from .organisation import organisation, roles
 from .regulations import article, regulations
 from .requests import (
@@ -18,6 +18,7 @@ from .requests import (
 )
 
 __all__ = [
+    "notification_read",
     "account_list",
     "account_unlock_view",
     "approvals",

@@ -26,15 +26,22 @@ def login_view(request):
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = login_attempt(username=form.cleaned_data["username"], password=form.cleaned_data["password"],
-                                 remote_addr=request.META.get("REMOTE_ADDR", ""))
+            user = login_attempt(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                remote_addr=request.META.get("REMOTE_ADDR", ""),
+            )
         except AccountError as error:
             form.add_error(None, error.message)
         else:
             login(request, user, backend=BACKEND)
             return redirect(safe_next(request, reverse("home")))
-    return render(request, "web/login.html", {"form": form, "next": request.GET.get("next", "")},
-                  status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=400 if form.errors else 200,
+    )
 
 
 @require_POST
@@ -57,18 +64,27 @@ def password_change_view(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            password_change(user=request.user, old_password=form.cleaned_data["old_password"],
-                            new_password=form.cleaned_data["new_password"])
+            password_change(
+                user=request.user,
+                old_password=form.cleaned_data["old_password"],
+                new_password=form.cleaned_data["new_password"],
+            )
         except AccountError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             update_session_auth_hash(request, User.objects.get(pk=request.user.pk))
             messages.success(request, "パスワードを変更しました。")
             return redirect("home")
-    return render(request, "web/password_change.html", {
-        "form": form,
-        "required": must_change_password(request.user),
-        "rules": password_validation.password_validators_help_texts(),
-        "max_age_days": password_rules().max_age_days,
-        "articles": _articles(),
-    }, status=400 if form.errors else 200)
+    return render(
+        request,
+        "web/password_change.html",
+        {
+            "nav": "password",
+            "form": form,
+            "required": must_change_password(request.user),
+            "rules": password_validation.password_validators_help_texts(),
+            "max_age_days": password_rules().max_age_days,
+            "articles": _articles(),
+        },
+        status=400 if form.errors else 200,
+    )

@@ -9,6 +9,7 @@ import functools
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mamori.core import time
@@ -17,7 +18,6 @@ from mamori.organisation.models import Assignment
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.loader import PackError
 from mamori.regulations.schema import Pack
-from mamori.workflows.models import Notification, Request
 
 
 def screen(view=None, *, admin: bool = False):
@@ -27,8 +27,9 @@ def screen(view=None, *, admin: bool = False):
         @functools.wraps(function)
         def wrapper(request, *args, **kwargs):
             if admin and not request.user.is_superuser:
-                return render(request, "web/refused.html", {"message": "この画面は管理者だけが使えます。"},
-                              status=403)
+                return render(
+                    request, "web/refused.html", {"message": "この画面は管理者だけが使えます。"}, status=403
+                )
             try:
                 return function(request, *args, **kwargs)
             except (NoActivePack, PackError) as error:
@@ -48,13 +49,25 @@ def current_pack() -> Pack:
 
 
 def is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
+    """An htmx request for part of a page (a history restore wants the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def render_list(request, full: str, part: str, context: dict):
+    """A list that htmx filters in place: the table alone for htmx, the page otherwise."""
+    response = render(request, part if is_htmx(request) else full, context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def safe_next(request, fallback: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return fallback
 
@@ -76,31 +89,6 @@ def person_of(request):
 # --- read-only queries the screens list ---------------------------------------------------------
 
 
-def my_requests(user) -> QuerySet[Request]:
-    """Requests the user filed or that were filed for their person."""
-    condition = Q(filed_by=user)
-    if user.person_id:
-        condition |= Q(requester_id=user.person_id)
-    return Request.objects.filter(condition).select_related("requester", "requester_unit").distinct()
-
-
-def visible_requests(user) -> QuerySet[Request]:
-    """Requests the user may read: their own, those they were asked to decide or decided, those they
-    were notified of; an administrator reads all."""
-    if user.is_superuser:
-        return Request.objects.all()
-    condition = Q(filed_by=user)
-    if user.person_id:
-        person = user.person_id
-        condition |= (
-            Q(requester_id=person)
-            | Q(steps__assignees__person_id=person)
-            | Q(decisions__person_id=person)
-            | Q(pk__in=Notification.objects.filter(person_id=person).values("request_id"))
-        )
-    return Request.objects.filter(condition).distinct()
-
-
 def findings_for(user, *, on: dt.date | None = None) -> QuerySet[Finding]:
     """An administrator sees every finding; anyone else those about their person or their units."""
     findings = Finding.objects.select_related("person", "unit")
@@ -110,9 +98,3 @@ def findings_for(user, *, on: dt.date | None = None) -> QuerySet[Finding]:
         return findings.none()
     units = Assignment.objects.on(on or time.today()).filter(person_id=user.person_id).values("unit_id")
     return findings.filter(Q(person_id=user.person_id) | Q(unit_id__in=units))
-
-
-def unread_notifications(user) -> QuerySet[Notification]:
-    if not user.person_id:
-        return Notification.objects.none()
-    return Notification.objects.filter(person_id=user.person_id, read_at__isnull=True).select_related("request")

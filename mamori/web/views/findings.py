@@ -12,7 +12,7 @@ from mamori.findings.models import FindingState
 from mamori.findings.services import FindingError, finding_close
 
 from ..forms import FindingCloseForm
-from .common import findings_for, is_htmx, safe_next, screen
+from .common import findings_for, is_htmx, render_list, safe_next, screen
 
 PAGE_SIZE = 50
 DONE = {"resolved": "是正済にしました。", "accepted": "理由を付けて受容しました。", "open": "再開しました。"}
@@ -28,7 +28,7 @@ def finding_list(request):
         state = "all"
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav": "findings", "page": page, "state": state, "states": FindingState.choices}
-    return render(request, "web/_findings_table.html" if is_htmx(request) else "web/findings.html", context)
+    return render_list(request, "web/findings.html", "web/_findings_table.html", context)
 
 
 @screen
@@ -41,10 +41,14 @@ def finding_close_view(request, pk: int):
         error = "是正済・受容・再開のいずれかを選んでください。"
     else:
         try:
-            finding = finding_close(finding=finding, actor=request.user, state=form.cleaned_data["state"],
-                                    reason=form.cleaned_data["reason"])
+            finding = finding_close(
+                finding=finding,
+                actor=request.user,
+                state=form.cleaned_data["state"],
+                reason=form.cleaned_data["reason"],
+            )
         except FindingError as refused:
-            error = str(refused)
+            error = refused.message
         else:
             done = DONE[form.cleaned_data["state"]]
     if is_htmx(request):

@@ -30,12 +30,19 @@ class UnitNode:
 
 
 def _tree(day) -> list[UnitNode]:
-    units = list(Unit.objects.filter(Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
-                 .order_by("code"))
+    units = list(
+        Unit.objects.filter(
+            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+        ).order_by("code")
+    )
     nodes = {unit.pk: UnitNode(unit) for unit in units}
     by_post: dict[int, list[Assignment]] = defaultdict(list)
-    assignments = (Assignment.objects.on(day).filter(unit__in=units).select_related("person", "post")
-                   .order_by("person__staff_number"))
+    assignments = (
+        Assignment.objects.on(day)
+        .filter(unit__in=units)
+        .select_related("person", "post")
+        .order_by("person__staff_number")
+    )
     for assignment in assignments:
         if assignment.post_id:
             by_post[assignment.post_id].append(assignment)
@@ -53,10 +60,17 @@ def _tree(day) -> list[UnitNode]:
 @screen
 def organisation(request):
     day, problem = parse_day(request.GET.get("on"))
-    return render(request, "web/organisation.html", {
-        "nav": "organisation", "day": day, "problem": problem, "roots": _tree(day),
-        "date_form": OnDateForm(initial={"on": day}),
-    })
+    return render(
+        request,
+        "web/organisation.html",
+        {
+            "nav": "organisation",
+            "day": day,
+            "problem": problem,
+            "roots": _tree(day),
+            "date_form": OnDateForm(initial={"on": day}),
+        },
+    )
 
 
 @screen
@@ -66,14 +80,23 @@ def roles(request):
     rows = []
     for role in pack.roles:
         holdings = holders_of(role.code, on=day, pack=pack)
-        rows.append({
-            "role": role,
-            "articles": "・".join(pack.cite(ref) for ref in role.articles),
-            "holdings": holdings,
-            "deputy_name": pack.role(role.deputy).name if role.deputy else "",
-            "appointed_by": pack.role(role.appointed_by).name if role.appointed_by else "",
-        })
-    return render(request, "web/roles.html", {
-        "nav": "organisation", "day": day, "problem": problem, "rows": rows,
-        "date_form": OnDateForm(initial={"on": day}),
-    })
+        rows.append(
+            {
+                "role": role,
+                "articles": "・".join(pack.cite(ref) for ref in role.articles),
+                "holdings": holdings,
+                "deputy_name": pack.role(role.deputy).name if role.deputy else "",
+                "appointed_by": pack.role(role.appointed_by).name if role.appointed_by else "",
+            }
+        )
+    return render(
+        request,
+        "web/roles.html",
+        {
+            "nav": "organisation",
+            "day": day,
+            "problem": problem,
+            "rows": rows,
+            "date_form": OnDateForm(initial={"on": day}),
+        },
+    )

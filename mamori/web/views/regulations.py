@@ -20,10 +20,12 @@ def regulations(request):
     for article in pack.articles:
         if not chapters or chapters[-1]["chapter"] != article.chapter:
             chapters.append({"chapter": article.chapter, "articles": []})
-        chapters[-1]["articles"].append({
-            "article": article,
-            "requirements": [r.id for r in requirements_of_article(pack, article.number)],
-        })
+        chapters[-1]["articles"].append(
+            {
+                "article": article,
+                "requirements": [r.id for r in requirements_of_article(pack, article.number)],
+            }
+        )
     return render(request, "web/regulations.html", {"nav": "regulations", "pack": pack, "chapters": chapters})
 
 
@@ -43,19 +45,25 @@ def article(request, number: str):
             {"kind": kind, "label": label, "items": [i for i in implementations if i.kind == kind]}
             for kind, label in GROUPS
         ]
-        requirements.append({
-            "requirement": requirement,
-            "articles": "・".join(pack.cite(ref) for ref in requirement.articles),
-            "groups": groups,
-            "implemented": bool(implementations),
-        })
-    return render(request, "web/article.html", {
-        "nav": "regulations",
-        "pack": pack,
-        "article": found,
-        "heading": pack.cite(found.number),
-        "lines": article_text(found).splitlines(),
-        "requirements": requirements,
-        "previous": numbers[index - 1] if index > 0 else None,
-        "next": numbers[index + 1] if index + 1 < len(numbers) else None,
-    })
+        requirements.append(
+            {
+                "requirement": requirement,
+                "articles": "・".join(pack.cite(ref) for ref in requirement.articles),
+                "groups": groups,
+                "implemented": bool(implementations),
+            }
+        )
+    return render(
+        request,
+        "web/article.html",
+        {
+            "nav": "regulations",
+            "pack": pack,
+            "article": found,
+            "heading": pack.cite(found.number),
+            "lines": article_text(found).splitlines(),
+            "requirements": requirements,
+            "previous": numbers[index - 1] if index > 0 else None,
+            "next": numbers[index + 1] if index + 1 < len(numbers) else None,
+        },
+    )

@@ -18,6 +18,7 @@ from mamori.access.models import Privilege
 from mamori.core import time
 from mamori.organisation.roles import holding_of
 from mamori.workflows.models import Request, RequestState, RequestStep
+from mamori.workflows.selectors import may_decide, my_requests, visible_requests
 from mamori.workflows.services import (
     AlreadyDecided,
     NotAllowed,
@@ -38,7 +39,14 @@ from ..forms import (
     payload_labels,
     request_form,
 )
-from .common import current_pack, is_htmx, my_requests, person_of, safe_next, screen, visible_requests
+from .common import (
+    current_pack,
+    is_htmx,
+    person_of,
+    render_list,
+    safe_next,
+    screen,
+)
 
 PAGE_SIZE = 50
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -66,7 +74,7 @@ def request_list(request):
         state = ""
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"nav": "requests", "page": page, "state": state, "states": RequestState.choices}
-    return render(request, "web/_requests_table.html" if is_htmx(request) else "web/requests.html", context)
+    return render_list(request, "web/requests.html", "web/_requests_table.html", context)
 
 
 def _steps_summary(pack, chain) -> str:
@@ -80,18 +88,25 @@ def request_new(request):
     today = time.today()
     mine, others = [], []
     for chain in pack.chains:
-        may = not chain.filed_by or (person is not None and any(
-            holding_of(person, code, on=today, pack=pack) for code in chain.filed_by))
+        may = not chain.filed_by or (
+            person is not None
+            and any(holding_of(person, code, on=today, pack=pack) for code in chain.filed_by)
+        )
         spec = pack_form_spec(pack, chain)
-        (mine if may else others).append({
-            "chain": chain,
-            "articles": "・".join(pack.cite(ref) for ref in chain.articles),
-            "filers": "・".join(pack.role(code).name for code in chain.filed_by) or "職員",
-            "steps": _steps_summary(pack, chain),
-            "form_title": spec.title if spec else "",
-        })
-    return render(request, "web/request_new.html", {"nav": "requests", "mine": mine, "others": others,
-                                                    "has_person": person is not None})
+        (mine if may else others).append(
+            {
+                "chain": chain,
+                "articles": "・".join(pack.cite(ref) for ref in chain.articles),
+                "filers": "・".join(pack.role(code).name for code in chain.filed_by) or "職員",
+                "steps": _steps_summary(pack, chain),
+                "form_title": spec.title if spec else "",
+            }
+        )
+    return render(
+        request,
+        "web/request_new.html",
+        {"nav": "requests", "mine": mine, "others": others, "has_person": person is not None},
+    )
 
 
 def _chain_or_404(pack, kind: str):
@@ -122,8 +137,9 @@ def request_form_view(request, kind: str):
     pack = current_pack()
     chain = _chain_or_404(pack, kind)
     initial = {"valid_from": time.today()} if kind == PRIVILEGE_KIND else None
-    form = request_form(pack, chain, data=request.POST or None, initial=initial,
-                        options_url=reverse("privilege_options"))
+    form = request_form(
+        pack, chain, data=request.POST or None, initial=initial, options_url=reverse("privilege_options")
+    )
     refusal = None
     if request.method == "POST" and form.is_valid():
         try:
@@ -153,8 +169,11 @@ def privilege_options(request):
 def _display(name: str, value, labels, payload) -> str:
     choices = labels.get(name, ("", {}))[1]
     if name == "privileges" and isinstance(value, list) and payload.get("system"):
-        names = dict(Privilege.objects.filter(system__code=payload["system"], code__in=value)
-                     .values_list("code", "name"))
+        names = dict(
+            Privilege.objects.filter(system__code=payload["system"], code__in=value).values_list(
+                "code", "name"
+            )
+        )
         return "、".join(f"{names[c]}（{c}）" if c in names else c for c in value)
     if isinstance(value, list):
         return "、".join(str(choices.get(v, v)) for v in value)
@@ -170,18 +189,10 @@ def _display(name: str, value, labels, payload) -> str:
 
 def _payload_rows(pack, chain, req: Request) -> list[tuple[str, str]]:
     labels = payload_labels(pack, chain, req.form)
-    return [(labels.get(name, (name, {}))[0], _display(name, value, labels, req.payload))
-            for name, value in req.payload.items()]
-
-
-def _can_decide(request, req: Request, step: RequestStep | None, pack) -> bool:
-    """Whether to offer the decision buttons (request_decide still decides whether it may)."""
-    person = person_of(request)
-    if step is None or person is None or person.pk == req.requester_id or req.filed_by_id == request.user.pk:
-        return False
-    if step.assignees.filter(person=person).exists():
-        return True
-    return holding_of(person, step.role, on=time.today(), pack=pack, unit=step.scope_unit) is not None
+    return [
+        (labels.get(name, (name, {}))[0], _display(name, value, labels, req.payload))
+        for name, value in req.payload.items()
+    ]
 
 
 def _detail_context(request, req: Request, *, error: WorkflowError | None = None, done: str = "") -> dict:
@@ -191,12 +202,23 @@ def _detail_context(request, req: Request, *, error: WorkflowError | None = None
     except KeyError:
         chain = None
     req.refresh_from_db()
-    steps = (req.steps.select_related("decided_by__person", "scope_unit").prefetch_related("assignees__person")
-             .order_by("round", "order"))
-    step_rows = [{"step": step, "article": pack.cite(step.article),
-                  "assignees": [a.person.name for a in step.assignees.all()]} for step in steps]
-    decisions = [{"decision": d, "article": pack.cite(d.article) if d.article else ""}
-                 for d in req.decisions.select_related("person", "actor", "step")]
+    steps = (
+        req.steps.select_related("decided_by__person", "scope_unit")
+        .prefetch_related("assignees__person")
+        .order_by("round", "order")
+    )
+    step_rows = [
+        {
+            "step": step,
+            "article": pack.cite(step.article),
+            "assignees": [a.person.name for a in step.assignees.all()],
+        }
+        for step in steps
+    ]
+    decisions = [
+        {"decision": d, "article": pack.cite(d.article) if d.article else ""}
+        for d in req.decisions.select_related("person", "actor", "step")
+    ]
     step = current_step(req)
     person = person_of(request)
     is_requester = person is not None and person.pk == req.requester_id
@@ -208,7 +230,7 @@ def _detail_context(request, req: Request, *, error: WorkflowError | None = None
         "rounds": req.round > 1,
         "decisions": decisions,
         "current": step,
-        "can_decide": _can_decide(request, req, step, pack),
+        "can_decide": may_decide(request.user, req, step, pack=pack, on=time.today()),
         "can_withdraw": is_requester and req.is_open,
         "can_resubmit": is_requester and req.state == RequestState.RETURNED,
         "articles": "・".join(pack.cite(ref) for ref in chain.articles) if chain else "",
@@ -233,15 +255,25 @@ def _after_change(request, req: Request, *, error: WorkflowError | None, done: s
             return render(request, "web/_approval_row.html", {"item": item, "error": error, "done": done})
         if not visible:
             return render(request, "web/_refusal.html", {"error": error})
-        return render(request, "web/_request_body.html", _detail_context(request, req, error=error, done=done))
+        return render(
+            request, "web/_request_body.html", _detail_context(request, req, error=error, done=done)
+        )
     if error is None:
         messages.success(request, done)
         return redirect(safe_next(request, reverse("request_detail", args=[req.pk])))
     if not visible:
-        return render(request, "web/refused.html", {"message": error.message, "article": error.article},
-                      status=_status_of(error))
-    return render(request, "web/request_detail.html", _detail_context(request, req, error=error),
-                  status=_status_of(error))
+        return render(
+            request,
+            "web/refused.html",
+            {"message": error.message, "article": error.article},
+            status=_status_of(error),
+        )
+    return render(
+        request,
+        "web/request_detail.html",
+        _detail_context(request, req, error=error),
+        status=_status_of(error),
+    )
 
 
 @screen
@@ -286,14 +318,24 @@ def request_resubmit_view(request, pk: int):
     pack = current_pack()
     chain = _chain_or_404(pack, req.kind)
     data = request.POST or None
-    form = request_form(pack, chain, data=data, initial=req.payload, with_title=False,
-                        options_url=reverse("privilege_options"))
+    form = request_form(
+        pack,
+        chain,
+        data=data,
+        initial=req.payload,
+        with_title=False,
+        options_url=reverse("privilege_options"),
+    )
     comment = CommentForm(data)
     refusal = None
     if request.method == "POST" and form.is_valid() and comment.is_valid():
         try:
-            request_resubmit(request=req, actor=request.user, payload=form.payload(),
-                             comment=comment.cleaned_data["comment"])
+            request_resubmit(
+                request=req,
+                actor=request.user,
+                payload=form.payload(),
+                comment=comment.cleaned_data["comment"],
+            )
         except WorkflowError as error:
             form.place_error(error.field, error.message)
             refusal = error
@@ -302,7 +344,12 @@ def request_resubmit_view(request, pk: int):
             return redirect("request_detail", pk=req.pk)
     context = _form_context(pack, chain, form, refusal)
     person = person_of(request)
-    context.update({"req": req, "comment_form": comment,
-                    "is_requester": person is not None and person.pk == req.requester_id})
+    context.update(
+        {
+            "req": req,
+            "comment_form": comment,
+            "is_requester": person is not None and person.pk == req.requester_id,
+        }
+    )
     status = _status_of(refusal) if refusal else (400 if form.errors else 200)
     return render(request, "web/request_resubmit.html", context, status=status)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from django.conf import settings
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--port", default="8000")
 
     def handle(self, *args, pack: str, reset: bool, serve: bool, port: str, **options):
+        if "MAMORI_EMAIL_BACKEND" not in os.environ:
+            # The demo's notifications are printed to the console instead of going to an SMTP server.
+            settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
         if pack not in available_packs():
             raise CommandError(f"no pack '{pack}' (known: {', '.join(available_packs())})")
         database = settings.DATABASES["default"]
@@ -39,16 +43,21 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0)
         installation = Installation.objects.filter(pk=1).first()
         if installation is not None:
-            self.stdout.write(f"デモは作成済みです（{installation.municipality}・{installation.pack}）。"
-                              "作り直すには --reset を付けてください。")
+            self.stdout.write(
+                f"デモは作成済みです（{installation.municipality}・{installation.pack}）。"
+                "作り直すには --reset を付けてください。"
+            )
         else:
             today = time.today()
             city = build_city(pack_name=pack, today=today)
             filed = file_demo_requests(city, on=today)
             result = findings_run(on=today)
-            self.stdout.write(self.style.SUCCESS(
-                f"{city.name}（規程: {city.pack.municipality} {city.pack.title}）を作成しました: "
-                f"申請 {filed} 件, 指摘 {result.opened} 件"))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"{city.name}（規程: {city.pack.municipality} {city.pack.title}）を作成しました: "
+                    f"申請 {filed} 件, 指摘 {result.opened} 件"
+                )
+            )
         self._print_logins()
         if serve:
             self.stdout.write(f"\n http://127.0.0.1:{port}/ で公開します（Ctrl+C で終了）\n")

@@ -22,8 +22,10 @@ class Command(BaseCommand):
     def handle(self, *args, action: str, **options):
         if action == "run":
             result = findings_run(on=options["on"])
-            self.stdout.write(f"新規 {result.opened} / 再発 {result.reopened} / 解消 {result.resolved} / "
-                              f"継続 {result.still_open}")
+            self.stdout.write(
+                f"新規 {result.opened} / 再発 {result.reopened} / 解消 {result.resolved} / "
+                f"継続 {result.still_open}"
+            )
             return
         for finding in Finding.objects.filter(state=FindingState.OPEN):
             self.stdout.write(f"[{finding.requirement}] {finding.article} {finding.title}")

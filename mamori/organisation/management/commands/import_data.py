@@ -42,11 +42,22 @@ class Command(BaseCommand):
         staff = sub.add_parser("staff", help="職員 (職員番号, 氏名, 任用区分, 所属コード, 職名 …)")
         staff.add_argument("file")
         staff.add_argument("--apply", action="store_true", help="変更を反映する")
-        staff.add_argument("--effective", type=_date, default=None,
-                           help="異動の発令日 (既定: 今日)。旧配置はその前日に終わります")
+        staff.add_argument(
+            "--effective",
+            type=_date,
+            default=None,
+            help="異動の発令日 (既定: 今日)。旧配置はその前日に終わります",
+        )
 
-    def handle(self, *args: Any, target: str, file: str, apply: bool = False, effective: dt.date | None = None,
-               **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        target: str,
+        file: str,
+        apply: bool = False,
+        effective: dt.date | None = None,
+        **options: Any,
+    ) -> None:
         try:
             if target == "units":
                 plan = units_preview(path=file)

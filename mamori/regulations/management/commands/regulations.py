@@ -60,8 +60,10 @@ class Command(BaseCommand):
         for requirement in requirements:
             self.stdout.write(f"■ {requirement.id}  [{requirement.area}]  {requirement.summary}")
             entries = everything_implementing(regulation, requirement.id)
-            if not entries:
-                self.stdout.write("    未実装 (not implemented yet)")
+            if not any(entry.kind == "code" for entry in entries):
+                self.stdout.write(
+                    "    未実装: この要件を実装するコードはまだありません (not implemented yet)"
+                )
             for entry in entries:
                 summary = f" — {entry.summary}" if entry.summary else ""
                 self.stdout.write(f"    {KIND_LABEL[entry.kind]}: {entry.name}{summary}")

@@ -1,0 +1,46 @@
+# mamori — two commands on a fresh clone:  make demo  /  make test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PACK ?= kitami
+PORT ?= 8000
+# PostgreSQL for the second run of the suite (trust auth on development and CI machines).
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test test-sqlite test-postgres lint install clean
+
+$(BIN)/mamori: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/mamori
+
+## make demo: a populated fictional municipality on SQLite, served at http://127.0.0.1:8000
+demo: $(BIN)/mamori
+	$(BIN)/mamori demo --pack $(PACK) --serve --port $(PORT)
+
+## make test: lint, migrations check, pack validation, the suite on SQLite and on PostgreSQL
+test: lint test-sqlite test-postgres
+
+lint: $(BIN)/mamori
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mamori makemigrations --check --dry-run
+	$(BIN)/mamori regulations validate
+
+test-sqlite: $(BIN)/mamori
+	$(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres: $(BIN)/mamori
+	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('$(PG_URL)', connect_timeout=3).close()" 2>/dev/null; then \
+		DATABASE_URL=$(PG_URL) $(BIN)/pytest -q -p no:cacheprovider --create-db; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "PostgreSQL is not reachable at $(PG_URL): CI must run the suite on it" >&2; exit 1; \
+	else \
+		echo "*** PostgreSQL not reachable at $(PG_URL): the PostgreSQL run is skipped on this machine ***"; \
+	fi
+
+clean:
+	rm -rf $(VENV) var *.egg-info

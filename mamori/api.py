@@ -1,0 +1,261 @@
+"""The JSON API (django-ninja); its OpenAPI schema is served at /api/openapi.json and browsable at
+/api/docs.  Every change goes through the same service functions as the screens."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404
+from ninja import NinjaAPI, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import django_auth
+
+from mamori.core import time
+from mamori.findings.models import Finding, FindingState
+from mamori.organisation.roles import holders_of
+from mamori.records.services import records_verify
+from mamori.regulations.active import active_installation, active_pack
+from mamori.workflows.models import Request, RequestStep
+from mamori.workflows.selectors import my_requests
+from mamori.workflows.services import WorkflowError, pending_steps_for, request_decide, request_file
+
+api = NinjaAPI(
+    title="mamori API",
+    version="1",
+    auth=django_auth,
+    description="守り: 規程パックに基づく申請・承認、役割、指摘、記録の検証",
+)
+
+
+class ProblemOut(Schema):
+    message: str
+    article: str = ""
+    field: str | None = None
+
+
+class PackOut(Schema):
+    pack: str
+    municipality: str
+    title: str
+    number: str
+    installation: str
+
+
+class HolderOut(Schema):
+    role: str
+    role_name: str
+    person: str
+    staff_number: str
+    unit: str | None
+    capacity: str
+    via: str
+    deputy: bool
+
+
+class StepOut(Schema):
+    id: int
+    order: int
+    round: int
+    role: str
+    role_name: str
+    label: str
+    article: str
+    state: str
+    decided_by: str | None
+    decided_as: str
+    decided_at: dt.datetime | None
+    comment: str
+
+
+class RequestOut(Schema):
+    id: int
+    kind: str
+    title: str
+    state: str
+    requester: str
+    requester_capacity: str
+    filed_at: dt.datetime
+    target_date: dt.date | None
+    is_late: bool
+    late_note: str
+    payload: dict[str, Any]
+    steps: list[StepOut]
+
+
+class RequestIn(Schema):
+    kind: str
+    title: str = ""
+    payload: dict[str, Any] = {}
+
+
+class DecisionIn(Schema):
+    action: str  # approve | reject | return
+    comment: str = ""
+
+
+class FindingOut(Schema):
+    id: int
+    requirement: str
+    article: str
+    title: str
+    state: str
+    detected_at: dt.datetime
+
+
+class VerifyOut(Schema):
+    ok: bool
+    checked: int
+    first_bad: int | None
+    problems: list[str]
+    head_seq: int
+    head_hash: str
+
+
+STEPS = Prefetch("steps", queryset=RequestStep.objects.select_related("decided_by__person"))
+
+
+def _request_out(request: Request) -> dict[str, Any]:
+    return {
+        "id": request.pk,
+        "kind": request.kind,
+        "title": request.title,
+        "state": request.state,
+        "requester": request.requester.name,
+        "requester_capacity": request.requester_capacity,
+        "filed_at": request.filed_at,
+        "target_date": request.target_date,
+        "is_late": request.is_late,
+        "late_note": request.late_note,
+        "payload": request.payload,
+        "steps": [
+            {
+                "id": s.pk,
+                "order": s.order,
+                "round": s.round,
+                "role": s.role,
+                "role_name": s.role_name,
+                "label": s.label,
+                "article": s.article,
+                "state": s.state,
+                "decided_by": s.decided_by.display_name if s.decided_by else None,
+                "decided_as": s.decided_as,
+                "decided_at": s.decided_at,
+                "comment": s.comment,
+            }
+            for s in request.steps.all()
+        ],
+    }
+
+
+def _problem(error: WorkflowError) -> Status:
+    return Status(400, {"message": error.message, "article": error.article, "field": error.field})
+
+
+@api.get("/regulations/active", response=PackOut, tags=["規程"])
+def regulation_active(request):
+    pack = active_pack()
+    return {
+        "pack": pack.pack,
+        "municipality": pack.municipality,
+        "title": pack.title,
+        "number": pack.number,
+        "installation": active_installation().municipality,
+    }
+
+
+@api.get("/roles/holders", response=list[HolderOut], tags=["組織"])
+def role_holders(request, on: dt.date | None = None):
+    """Who holds each role of the active pack on a day (today by default), deputies included."""
+    pack = active_pack()
+    day = on or time.today()
+    return [
+        {
+            "role": h.role_code,
+            "role_name": h.role_name,
+            "person": h.person.name,
+            "staff_number": h.person.staff_number,
+            "unit": h.unit.name if h.unit else None,
+            "capacity": h.capacity,
+            "via": h.via,
+            "deputy": h.is_deputy,
+        }
+        for role in pack.roles
+        for h in holders_of(role.code, on=day, pack=pack)
+    ]
+
+
+@api.get("/requests", response=list[RequestOut], tags=["申請"])
+def requests_mine(request, state: str | None = None):
+    rows = my_requests(request.user).prefetch_related(STEPS)
+    if state:
+        rows = rows.filter(state=state)
+    return [_request_out(r) for r in rows[:200]]
+
+
+@api.post("/requests", response={201: RequestOut, 400: ProblemOut}, tags=["申請"])
+def requests_file(request, body: RequestIn):
+    try:
+        filed = request_file(kind=body.kind, actor=request.user, payload=body.payload, title=body.title)
+    except WorkflowError as error:
+        return _problem(error)
+    return Status(201, _request_out(filed))
+
+
+@api.get("/requests/{request_id}", response=RequestOut, tags=["申請"])
+def request_detail(request, request_id: int):
+    found = get_object_or_404(Request.objects.select_related("requester"), pk=request_id)
+    person = request.user.person
+    involved = (
+        found.requester_id == getattr(person, "pk", None)
+        or found.steps.filter(assignees__person=person).exists()
+    )
+    if not (involved or request.user.is_superuser):
+        raise HttpError(403, "この申請を見る権限がありません")
+    return _request_out(found)
+
+
+@api.get("/approvals", response=list[RequestOut], tags=["申請"])
+def approvals_mine(request):
+    steps = pending_steps_for(request.user.person).prefetch_related(
+        Prefetch("request__steps", queryset=RequestStep.objects.select_related("decided_by__person"))
+    )
+    return [_request_out(step.request) for step in steps]
+
+
+@api.post("/requests/{request_id}/decisions", response={200: RequestOut, 400: ProblemOut}, tags=["申請"])
+def request_decision(request, request_id: int, body: DecisionIn):
+    found = get_object_or_404(Request, pk=request_id)
+    step = found.steps.filter(round=found.round, state="pending").first()
+    if step is None:
+        return Status(400, {"message": "決定待ちの段階がありません", "article": "", "field": None})
+    try:
+        decided = request_decide(step=step, actor=request.user, action=body.action, comment=body.comment)
+    except WorkflowError as error:
+        return _problem(error)
+    return Status(200, _request_out(decided))
+
+
+@api.get("/findings", response=list[FindingOut], tags=["指摘"])
+def findings_open(request, state: str = FindingState.OPEN):
+    return list(
+        Finding.objects.filter(state=state).values(
+            "id", "requirement", "article", "title", "state", "detected_at"
+        )[:500]
+    )
+
+
+@api.get("/records/verify", response=VerifyOut, tags=["記録"])
+def records_verification(request):
+    if not request.user.is_superuser:
+        raise HttpError(403, "記録の検証は管理者が行います")
+    result = records_verify()
+    return {
+        "ok": result.ok,
+        "checked": result.checked,
+        "first_bad": result.first_bad,
+        "problems": result.problems,
+        "head_seq": result.head_seq,
+        "head_hash": result.head_hash,
+    }
