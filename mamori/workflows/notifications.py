@@ -8,10 +8,9 @@ from typing import Any
 from django.core.mail import send_mail
 from django.db import transaction
 
-from mamori.records.services import record_append
-
 from mamori.core import time
 from mamori.organisation.models import Person
+from mamori.records.services import record_append
 
 from .models import Notification, Request
 

@@ -18,7 +18,6 @@ from .requests import (
 )
 
 __all__ = [
-    "notification_read",
     "account_list",
     "account_unlock_view",
     "approvals",
@@ -28,6 +27,7 @@ __all__ = [
     "home",
     "login_view",
     "logout_view",
+    "notification_read",
     "organisation",
     "password_change_view",
     "privilege_options",
