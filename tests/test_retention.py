@@ -43,3 +43,45 @@ def test_the_maizuru_pack_sets_the_three_retention_classes_of_mai_25():
     rules = {(r.years, r.base) for r in retention.values() if "MAI-25" in r.requirements}
     assert (5, "day") in rules
     assert (5, "next_fiscal_year") in rules
+
+
+def test_mai_25_each_record_carries_the_purge_date_of_its_class_from_the_active_pack(db):
+    from django.db import transaction
+
+    from mamori.core.time import TOKYO
+    from mamori.records.services import Entry, record_append_many
+    from mamori.regulations.models import Installation
+
+    Installation.objects.create(
+        pk=1, municipality="みどり市", pack="maizuru", activated_at=dt.datetime.now(TOKYO)
+    )
+    late_evening = dt.datetime(2026, 3, 31, 23, 30, tzinfo=TOKYO)  # still 3月31日 in Tokyo
+    with transaction.atomic():
+        operation, room, unknown = record_append_many(
+            entries=[
+                Entry(
+                    action="jukinet.search",
+                    object_type="t",
+                    object_id="1",
+                    retention_class="operation_history",
+                    at=late_evening,
+                ),
+                Entry(
+                    action="room.entered",
+                    object_type="t",
+                    object_id="2",
+                    retention_class="room_log",
+                    at=late_evening,
+                ),
+                Entry(
+                    action="other",
+                    object_type="t",
+                    object_id="3",
+                    retention_class="not_in_the_pack",
+                    at=late_evening,
+                ),
+            ]
+        )
+    assert operation.purge_on == dt.date(2031, 3, 31)  # 5 years from the day, first day counted
+    assert room.purge_on == dt.date(2031, 4, 1)  # 5 years from 2026-04-01, the next 年度
+    assert unknown.purge_on is None  # a class the pack gives no period for is never purged

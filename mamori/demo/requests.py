@@ -9,7 +9,9 @@ from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.organisation.models import Person
+from mamori.core import time
 from mamori.organisation.roles import holders_of
+from mamori.organisation.services import absence_register
 from mamori.regulations.schema import Chain, Pack
 from mamori.workflows.models import Decision
 from mamori.workflows.services import (
@@ -160,3 +162,13 @@ def _privilege_requests(city: City, pack: Pack, on: dt.date) -> int:
         elif plan == "rejected":
             _decide_all(request, on=on, pack=pack, city=city, final=Decision.Action.REJECT)
     return len(cases)
+
+
+def plant_findings(city: City, *, on: dt.date) -> None:
+    """Two things for the rules to find: a head of section away with no deputy named, and a
+    temporary password issued ten days ago and never changed (KIT-8-2)."""
+    head = city.heads["410"]
+    absence_register(person=head, start=on, end=on + dt.timedelta(days=14), reason="病気休暇", actor=None)
+    user = city.accounts["shinjin"][0]
+    # Demo data only: the account was created just now; its temporary password is dated back.
+    User.objects.filter(pk=user.pk).update(password_changed_at=time.now() - dt.timedelta(days=10))

@@ -31,6 +31,20 @@ class RunResult:
     still_open: int = 0
 
 
+def _entry(finding: Finding, action: str, *, actor: Any, before: dict | None = None) -> Entry:
+    return Entry(
+        action=action,
+        object_type="findings.Finding",
+        object_id=str(finding.pk),
+        actor=actor,
+        before=before,
+        after=snapshot(finding, FIELDS),
+        article=finding.article,
+        requirement=finding.requirement,
+        retention_class="findings",
+    )
+
+
 @transaction.atomic
 def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str] | None = None) -> RunResult:
     """Run every rule of the active pack; open, reopen and resolve findings accordingly."""
@@ -62,18 +76,7 @@ def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str
                     detected_at=moment,
                 )
                 result.opened += 1
-                entries.append(
-                    Entry(
-                        action="findings.opened",
-                        object_type="findings.Finding",
-                        object_id=str(finding.pk),
-                        actor=actor,
-                        after=snapshot(finding, FIELDS),
-                        article=finding.article,
-                        requirement=finding.requirement,
-                        retention_class="findings",
-                    )
-                )
+                entries.append(_entry(finding, "findings.opened", actor=actor))
             elif finding.state == FindingState.RESOLVED:
                 before = snapshot(finding, FIELDS)
                 finding.state, finding.closed_at, finding.closed_by, finding.detected_at = (
@@ -84,19 +87,7 @@ def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str
                 )
                 finding.save(update_fields=["state", "closed_at", "closed_by", "detected_at"])
                 result.reopened += 1
-                entries.append(
-                    Entry(
-                        action="findings.reopened",
-                        object_type="findings.Finding",
-                        object_id=str(finding.pk),
-                        actor=actor,
-                        before=before,
-                        after=snapshot(finding, FIELDS),
-                        article=finding.article,
-                        requirement=finding.requirement,
-                        retention_class="findings",
-                    )
-                )
+                entries.append(_entry(finding, "findings.reopened", actor=actor, before=before))
             else:
                 result.still_open += finding.state == FindingState.OPEN
         for key, finding in existing.items():
@@ -109,19 +100,7 @@ def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str
                 )
                 finding.save(update_fields=["state", "closed_at", "reason"])
                 result.resolved += 1
-                entries.append(
-                    Entry(
-                        action="findings.resolved",
-                        object_type="findings.Finding",
-                        object_id=str(finding.pk),
-                        actor=actor,
-                        before=before,
-                        after=snapshot(finding, FIELDS),
-                        article=finding.article,
-                        requirement=finding.requirement,
-                        retention_class="findings",
-                    )
-                )
+                entries.append(_entry(finding, "findings.resolved", actor=actor, before=before))
     record_append_many(entries=entries)
     return result
 

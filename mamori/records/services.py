@@ -13,7 +13,7 @@ from django.db.models import Model
 from mamori.core import time
 from mamori.regulations.registry import implements
 
-from .chain import GENESIS, row_hash
+from .chain import FIELDS, GENESIS, row_hash
 from .models import Record, RecordHead
 
 BATCH = 5000
@@ -42,17 +42,21 @@ def _actor_label(actor: Any) -> str:
     return getattr(actor, "display_name", None) or str(actor)
 
 
-def _purge_on(entry: Entry, at: dt.datetime) -> dt.date | None:
-    if not entry.retention_class:
-        return None
+def _retention_rules() -> dict[str, Any]:
+    """The active pack's retention classes.  A record whose class the pack does not name has no purge
+    date: nothing is purged that the regulation has not given a period for (MAI-25)."""
     from mamori.regulations.active import NoActivePack, active_pack
 
+    try:
+        return dict(active_pack().parameters.retention)
+    except NoActivePack:
+        return {}
+
+
+def _purge_on(entry: Entry, at: dt.datetime, rules: dict[str, Any]) -> dt.date | None:
     from .retention import purge_on
 
-    try:
-        rule = active_pack().parameters.retention.get(entry.retention_class)
-    except NoActivePack:
-        return None
+    rule = rules.get(entry.retention_class) if entry.retention_class else None
     return purge_on(time.local(at).date(), rule) if rule else None
 
 
@@ -64,7 +68,7 @@ def _head_for_update() -> RecordHead:
     return head
 
 
-def _build(entry: Entry, seq: int, prev_hash: str, moment: dt.datetime) -> Record:
+def _build(entry: Entry, seq: int, prev_hash: str, moment: dt.datetime, rules: dict[str, Any]) -> Record:
     row = {
         "seq": seq,
         "at": moment,
@@ -79,7 +83,7 @@ def _build(entry: Entry, seq: int, prev_hash: str, moment: dt.datetime) -> Recor
         "article": entry.article,
         "requirement": entry.requirement,
         "retention_class": entry.retention_class,
-        "purge_on": _purge_on(entry, moment),
+        "purge_on": _purge_on(entry, moment, rules),
         "prev_hash": prev_hash,
     }
     row["hash"] = row_hash(row)
@@ -93,9 +97,10 @@ def record_append_many(*, entries: Iterable[Entry]) -> list[Record]:
     seq, prev = head.seq, head.hash
     built: list[Record] = []
     moment = time.now()
+    rules = _retention_rules()
     for entry in entries:
         seq += 1
-        record = _build(entry, seq, prev, entry.at or moment)
+        record = _build(entry, seq, prev, entry.at or moment, rules)
         prev = record.hash
         built.append(record)
     if not built:
@@ -147,24 +152,7 @@ class Verification:
         self.problems.append(message)
 
 
-VALUES = (
-    "seq",
-    "at",
-    "actor_id",
-    "actor_label",
-    "capacity",
-    "action",
-    "object_type",
-    "object_id",
-    "before",
-    "after",
-    "article",
-    "requirement",
-    "retention_class",
-    "purge_on",
-    "prev_hash",
-    "hash",
-)
+VALUES = (*FIELDS, "hash")
 
 
 def _rows() -> Iterator[dict[str, Any]]:

@@ -12,7 +12,7 @@ from django.db import connection
 
 from mamori.core import time
 from mamori.demo.city import build_city
-from mamori.demo.requests import file_demo_requests
+from mamori.demo.requests import file_demo_requests, plant_findings
 from mamori.findings.services import findings_run
 from mamori.regulations.loader import available_packs
 from mamori.regulations.models import Installation
@@ -51,6 +51,7 @@ class Command(BaseCommand):
             today = time.today()
             city = build_city(pack_name=pack, today=today)
             filed = file_demo_requests(city, on=today)
+            plant_findings(city, on=today)
             result = findings_run(on=today)
             self.stdout.write(
                 self.style.SUCCESS(
@@ -66,9 +67,28 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         from mamori.accounts.models import User
         from mamori.demo.city import DEMO_PASSWORD
+        from mamori.organisation.models import Assignment
+        from mamori.organisation.roles import roles_of
+        from mamori.regulations.active import active_pack
 
         self.stdout.write("\nログイン（パスワードは全員 " + DEMO_PASSWORD + "）:")
-        for user in User.objects.select_related("person").order_by("id")[:12]:
-            note = "管理者" if user.is_superuser else (user.person.name if user.person else "")
+        today = time.today()
+        pack = active_pack()
+        for user in User.objects.select_related("person").order_by("id")[:14]:
+            where = ""
+            if user.person:
+                assignment = (
+                    Assignment.objects.on(today)
+                    .filter(person=user.person)
+                    .select_related("post__unit", "unit")
+                )
+                first = assignment.first()
+                if first is not None:
+                    where = str(first.post) if first.post else f"{first.unit.name} {first.title}"
+            label = "管理者（情報政策課）" if user.is_superuser else where
+            if user.person and not user.is_superuser:
+                roles = sorted({h.role_name for h in roles_of(user.person, on=today, pack=pack)})
+                label += f"｜{'・'.join(roles[:3])}" if roles else ""
+            name = user.person.name if user.person else ""
             change = "（初回ログイン時にパスワード変更）" if user.must_change_password else ""
-            self.stdout.write(f"  {user.username:16} {note}{change}")
+            self.stdout.write(f"  {user.username:14} {name:8} {label}{change}")
