@@ -93,3 +93,21 @@ def test_verify_fails_naming_the_position_of_an_inserted_row(copy_of_demo):
 def test_the_sqlite_database_runs_in_wal_mode(demo_home):
     mode = sqlite3.connect(demo_home / "mamori.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
     assert mode == "wal"
+
+
+def test_setup_activates_a_pack_and_shows_the_administrators_temporary_password_once(tmp_path):
+    result = mamori(tmp_path, "setup", "--pack", "meguro", "--municipality", "目黒区", "--admin", "joho")
+    assert "規程パック meguro を適用しました" in result.stdout
+    assert "仮パスワード" in result.stdout
+    again = mamori(tmp_path, "setup", "--pack", "meguro", "--municipality", "目黒区", "--admin", "joho")
+    assert "既にあります" in again.stdout and "仮パスワード" not in again.stdout
+    with sqlite3.connect(tmp_path / "mamori.sqlite3") as db:
+        assert db.execute("SELECT must_change_password, is_superuser FROM accounts_user").fetchone() == (1, 1)
+        actions = [row[0] for row in db.execute("SELECT action FROM records_record ORDER BY seq")]
+    assert actions[:2] == ["regulations.pack.activated", "accounts.created"]
+    assert mamori(tmp_path, "records", "verify").returncode == 0
+
+
+def test_setup_refuses_an_unknown_pack(tmp_path):
+    result = mamori(tmp_path, "setup", "--pack", "nowhere", "--municipality", "某町", check=False)
+    assert result.returncode != 0 and "no regulation pack named 'nowhere'" in result.stderr

@@ -20,8 +20,8 @@ from mamori.organisation.models import Assignment, Employment, Person, Post, Uni
 from mamori.organisation.services import organisation_load
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.loader import get_pack
-from mamori.regulations.models import Installation
 from mamori.regulations.schema import Pack
+from mamori.regulations.services import installation_activate
 
 # (code, name, level, parent code)
 BASE_UNITS = [
@@ -146,9 +146,7 @@ def build_city(
     ward = pack.municipality.endswith("区")
     city = City(pack=pack, name="みどり区" if ward else "みどり市")
     top_title = "区長" if ward else "市長"
-    Installation.objects.update_or_create(
-        pk=1, defaults={"municipality": city.name, "pack": pack.pack, "activated_at": time.now()}
-    )
+    installation_activate(municipality=city.name, pack=pack.pack, actor=None)
     names = _Names(seed=20261122)
     since = dt.date(today.year - 1 if today.month < 4 else today.year, 4, 1)
 

@@ -8,8 +8,8 @@ from typing import Any
 from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
-from mamori.organisation.models import Person
 from mamori.core import time
+from mamori.organisation.models import Person
 from mamori.organisation.roles import holders_of
 from mamori.organisation.services import absence_register
 from mamori.regulations.schema import Chain, Pack

@@ -14,7 +14,9 @@ class NoActivePack(RuntimeError):
 def active_installation() -> Installation:
     installation = Installation.objects.filter(pk=1).first()
     if installation is None:
-        raise NoActivePack("no regulation pack is active: run 'mamori demo' or 'mamori setup --pack NAME'")
+        raise NoActivePack(
+            "no regulation pack is active: run 'mamori demo' or 'mamori setup --pack NAME --municipality NAME'"
+        )
     return installation
 
 

@@ -1,0 +1,39 @@
+"""Choosing the regulation pack this installation runs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from mamori.core import time
+from mamori.records.services import record_append
+
+from .loader import get_pack
+from .models import Installation
+
+
+@transaction.atomic
+def installation_activate(*, municipality: str, pack: str, actor: Any) -> Installation:
+    """Set the municipality and the pack it runs.  Changing the pack of a running installation is
+    recorded with the old and the new pack, since every later decision cites the new one's articles."""
+    regulation = get_pack(pack)  # raises KeyError or PackError: a broken pack is never activated
+    current = Installation.objects.select_for_update().filter(pk=1).first()
+    before = {"municipality": current.municipality, "pack": current.pack} if current else None
+    installation, _ = Installation.objects.update_or_create(
+        pk=1, defaults={"municipality": municipality, "pack": regulation.pack, "activated_at": time.now()}
+    )
+    record_append(
+        action="regulations.pack.activated",
+        object_type="regulations.Installation",
+        object_id="1",
+        actor=actor,
+        before=before,
+        after={
+            "municipality": municipality,
+            "pack": regulation.pack,
+            "title": regulation.title,
+            "number": regulation.number,
+        },
+    )
+    return installation
