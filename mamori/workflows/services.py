@@ -219,6 +219,19 @@ def requirement_of_step(pack: Pack, chain: Chain, article: str) -> str:
     return (chain.requirements or [""])[0]
 
 
+def _cleaned(
+    kind: str, payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+) -> dict[str, Any]:
+    """The kind's own checks of its payload; a bad field is named for the form."""
+    handler = handler_for(kind)
+    if handler.clean is None:
+        return payload
+    try:
+        return handler.clean(payload, pack=pack, requester=requester, on=on)
+    except PayloadError as error:
+        raise WorkflowError(error.message, field=error.field) from None
+
+
 # --- filing ---------------------------------------------------------------------------------
 
 
@@ -250,11 +263,7 @@ def request_file(
         capacity = holdings[0].capacity
 
     handler = handler_for(kind)
-    if handler.clean is not None:
-        try:
-            payload = handler.clean(payload, pack=pack, requester=person, on=today)
-        except PayloadError as error:
-            raise WorkflowError(error.message, field=error.field) from None
+    payload = _cleaned(kind, payload, pack=pack, requester=person, on=today)
     target, late_note = check_lead_time(chain=chain, payload=payload, today=today, pack=pack)
 
     unit = primary_unit(person, on=today)
@@ -433,13 +442,7 @@ def request_resubmit(
     _move(request, RequestState.SUBMITTED)
     chain = pack.chain(request.kind)
     if payload is not None:
-        handler = handler_for(request.kind)
-        if handler.clean is not None:
-            try:
-                payload = handler.clean(payload, pack=pack, requester=request.requester, on=today)
-            except PayloadError as error:
-                raise WorkflowError(error.message, field=error.field) from None
-        request.payload = payload
+        request.payload = _cleaned(request.kind, payload, pack=pack, requester=request.requester, on=today)
     target, late_note = check_lead_time(chain=chain, payload=request.payload, today=today, pack=pack)
     request.target_date, request.is_late, request.late_note = target, bool(late_note), late_note
     request.round += 1
