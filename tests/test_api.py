@@ -81,3 +81,12 @@ def test_role_holders_on_a_day(people):
     holders = client_for(people.outsider).get("/api/roles/holders?on=2026-11-16").json()
     names = {h["role_name"] for h in holders}
     assert "情報セキュリティ責任者" in names
+
+
+def test_a_post_without_the_csrf_token_is_refused(people):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(people.requester)
+    refused = client.post(
+        "/api/requests", {"kind": "access.privilege", "payload": {}}, content_type="application/json"
+    )
+    assert refused.status_code == 403

@@ -61,6 +61,8 @@ def _purge_on(entry: Entry, at: dt.datetime, rules: dict[str, Any]) -> dt.date |
 
 
 def _head_for_update() -> RecordHead:
+    """Lock the chain's head: this serialises appenders on PostgreSQL.  The migration creates the
+    row; it is created here only for a database emptied since (a flush between tests)."""
     head = RecordHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
         RecordHead.objects.get_or_create(pk=1, defaults={"seq": 0, "hash": GENESIS})
