@@ -88,3 +88,23 @@ def test_every_ex_officio_role_of_every_built_in_pack_has_a_holder_in_the_demo(d
     for role in city.pack.roles:
         if role.held_by:
             assert holders_of(role.code, on=TODAY, pack=city.pack), f"{pack}: {role.code} has no holder"
+
+
+def test_yan_5_a_cio_with_neither_holder_nor_deputy_is_a_finding_until_the_post_is_filled(yanagawa):
+    from mamori.findings.models import Finding, FindingState
+    from mamori.findings.services import findings_run
+
+    vice_mayor = Assignment.objects.get(post__title="副市長")
+    absence_register(person=vice_mayor.person, start=TODAY, end=TODAY, reason="出張", actor=None)
+    findings_run(on=TODAY)
+    assert not Finding.objects.filter(key="cio").exists()  # the 統括情報セキュリティ責任者 acts
+
+    absence_register(person=yanagawa.head_of("総務部"), start=TODAY, end=TODAY, reason="研修", actor=None)
+    findings_run(on=TODAY)
+    finding = Finding.objects.get(rule="organisation.role_without_holder", key="cio")
+    assert finding.requirement == "YAN-5" and finding.article == "第5条第1項第1号"
+    assert "最高情報統括責任者" in finding.title
+
+    findings_run(on=TODAY + dt.timedelta(days=1))  # both are back the next day
+    finding.refresh_from_db()
+    assert finding.state == FindingState.RESOLVED

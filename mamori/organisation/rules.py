@@ -6,39 +6,48 @@ import datetime as dt
 from collections.abc import Iterator
 
 from mamori.findings.engine import Observation, rule
-from mamori.regulations.schema import Pack
+from mamori.regulations.schema import Pack, Role
 
 from .models import Unit
 from .roles import holders_of
 
 
+def _ex_officio_groups(pack: Pack) -> list[list[Role]]:
+    """Roles held by the same posts in the same scope are one vacancy, reported once."""
+    groups: dict[tuple, list[Role]] = {}
+    for role in pack.roles:
+        if role.held_by:  # a role held by appointment is not vacant, only not yet appointed
+            groups.setdefault((tuple(role.held_by), role.scope, role.deputy), []).append(role)
+    return list(groups.values())
+
+
 @rule("organisation.role_without_holder")
 def roles_without_holder(pack: Pack, on: dt.date) -> Iterator[Observation]:
-    """A role held ex officio whose post is vacant with no deputy (YAN-5, KIT-3, MAI-11, MAI-13, FUK-8,
-    MEG-5): nobody can take the decisions the regulation gives it."""
-    for role in pack.roles:
-        if not role.held_by:
-            continue  # held by appointment: an empty list only means nobody is appointed yet
-        requirement = role.requirements[0] if role.requirements else ""
-        if role.scope is None:
-            if not holders_of(role.code, on=on, pack=pack):
+    """A role held ex officio whose post is vacant or whose holder is away, with no deputy (YAN-5,
+    KIT-3, MAI-11, MAI-13, FUK-8, MEG-5): nobody can take the decisions the regulation gives it."""
+    for roles in _ex_officio_groups(pack):
+        first = roles[0]
+        names = "・".join(role.name for role in roles)
+        requirement = next((r.requirements[0] for r in roles if r.requirements), "")
+        if first.scope is None:
+            if not holders_of(first.code, on=on, pack=pack):
                 yield Observation(
-                    key=role.code,
+                    key=first.code,
                     requirement=requirement,
-                    article=pack.cite(role.articles[0]),
-                    title=f"{role.name}を務める者がいません（充て職が空席で、代理する者もいません）",
+                    article=pack.cite(first.articles[0]),
+                    title=f"{names}を務める者がいません（充て職が空席か不在で、代理する者もいません）",
                     object_type="role",
-                    object_id=role.code,
+                    object_id=first.code,
                 )
             continue
-        for unit in Unit.objects.filter(level=role.scope):
-            if unit.is_active_on(on) and not holders_of(role.code, on=on, pack=pack, unit=unit):
+        for unit in Unit.objects.filter(level=first.scope):
+            if unit.is_active_on(on) and not holders_of(first.code, on=on, pack=pack, unit=unit):
                 yield Observation(
-                    key=f"{role.code}:{unit.code}",
+                    key=f"{first.code}:{unit.code}",
                     requirement=requirement,
-                    article=pack.cite(role.articles[0]),
-                    title=f"{unit.name}の{role.name}を務める者がいません",
+                    article=pack.cite(first.articles[0]),
+                    title=f"{unit.name}の{names}を務める者がいません（空席か不在で、代理する者もいません）",
                     object_type="role",
-                    object_id=role.code,
+                    object_id=first.code,
                     unit=unit,
                 )
