@@ -11,6 +11,13 @@ from django.db import models
 from django.db.models import Q
 
 
+def active_on(day: dt.date, prefix: str = "") -> Q:
+    """Units in existence on ``day``; ``prefix`` filters through a relation (``"unit__"``)."""
+    return Q(**{f"{prefix}valid_from__lte": day}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": day})
+    )
+
+
 class Unit(models.Model):
     code = models.CharField("所属コード", max_length=32, unique=True)
     name = models.CharField("名称", max_length=100)

@@ -16,7 +16,7 @@ from django.db.models import Q
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack, PostRef, Role
 
-from .models import Absence, Assignment, Person, Post, RoleAppointment, Unit
+from .models import Absence, Assignment, Person, Post, RoleAppointment, Unit, active_on
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,7 @@ def _direct(pack: Pack, role: Role, on: dt.date, scope: Unit | None) -> list[Hol
         condition = Q()
         for ref in role.held_by:
             condition |= _posts_for(ref, scope)
-        posts = Post.objects.filter(condition).filter(
-            Q(unit__valid_from__lte=on) & (Q(unit__valid_to__isnull=True) | Q(unit__valid_to__gte=on))
-        )
+        posts = Post.objects.filter(condition).filter(active_on(on, "unit__"))
         assignments = (
             Assignment.objects.on(on)
             .filter(post__in=posts)

@@ -13,7 +13,7 @@ from django.db.models import Q
 
 from mamori.access.models import Privilege, System
 from mamori.core import time
-from mamori.organisation.models import Person, Unit
+from mamori.organisation.models import Person, Unit, active_on
 from mamori.regulations.schema import Chain, FormField, Pack
 
 DATE_WIDGET = {"type": "date"}
@@ -77,9 +77,7 @@ def person_choices() -> list[tuple[str, str]]:
 
 def unit_choices() -> list[tuple[str, str]]:
     today = time.today()
-    units = Unit.objects.filter(
-        Q(valid_from__lte=today) & (Q(valid_to__isnull=True) | Q(valid_to__gte=today))
-    )
+    units = Unit.objects.filter(active_on(today))
     return [("", "選択してください"), *((u.code, f"{u.name}（{u.code}）") for u in units.order_by("code"))]
 
 

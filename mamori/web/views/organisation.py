@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Q
 from django.shortcuts import render
 
-from mamori.organisation.models import Assignment, Post, Unit
+from mamori.organisation.models import Assignment, Post, Unit, active_on
 from mamori.organisation.roles import holders_of
 
 from ..forms import OnDateForm
@@ -30,11 +29,7 @@ class UnitNode:
 
 
 def _tree(day) -> list[UnitNode]:
-    units = list(
-        Unit.objects.filter(
-            Q(valid_from__lte=day) & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-        ).order_by("code")
-    )
+    units = list(Unit.objects.filter(active_on(day)).order_by("code"))
     nodes = {unit.pk: UnitNode(unit) for unit in units}
     by_post: dict[int, list[Assignment]] = defaultdict(list)
     assignments = (
@@ -48,7 +43,7 @@ def _tree(day) -> list[UnitNode]:
             by_post[assignment.post_id].append(assignment)
         else:
             nodes[assignment.unit_id].staff.append(assignment)
-    for post in Post.objects.filter(unit__in=units).order_by("code"):
+    for post in Post.objects.filter(unit__in=units).select_related("unit").order_by("code"):
         nodes[post.unit_id].posts.append(PostRow(post, by_post.get(post.pk, [])))
     roots = []
     for unit in units:
