@@ -10,6 +10,11 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 .PHONY: demo test test-sqlite test-postgres lint install clean
 
 $(BIN)/mamori: pyproject.toml
+	@# PDF exports embed IPAex fonts (Debian fonts-ipaexfont); LGWAN machines get them from the local mirror.
+	@fc-list 2>/dev/null | grep -q IPAexGothic || { \
+		echo "installing fonts-ipaexfont (PDF exports embed it)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-ipaexfont; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

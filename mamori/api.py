@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from importlib import import_module
 from typing import Any
 
 from django.db.models import Prefetch
@@ -259,3 +260,8 @@ def records_verification(request):
         "head_seq": result.head_seq,
         "head_hash": result.head_hash,
     }
+
+
+# Each domain keeps its endpoints in its own router (mamori/<domain>/api.py), mounted here.
+for _domain in ("access", "credentials", "designations", "reviews", "terminals", "events", "exports"):
+    api.add_router(f"/{_domain}/", import_module(f"mamori.{_domain}.api").router)

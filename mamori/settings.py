@@ -51,6 +51,12 @@ INSTALLED_APPS = [
     "mamori.workflows",
     "mamori.findings",
     "mamori.access",
+    "mamori.designations",
+    "mamori.credentials",
+    "mamori.reviews",
+    "mamori.terminals",
+    "mamori.events",
+    "mamori.exports",
     "mamori.web",
     "mamori.demo",
 ]

@@ -10,6 +10,7 @@ from mamori.organisation.models import Person
 from mamori.regulations.schema import Pack
 from mamori.workflows.handlers import KindHandler, PayloadError, register
 
+from .checks import grant_refusals
 from .models import Privilege, System
 from .services import entitlements_apply_request
 
@@ -34,6 +35,10 @@ def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.dat
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise PayloadError("privileges", f"{system.name}に無い権限です: {', '.join(unknown)}")
+    if action == "grant":
+        privileges = list(Privilege.objects.filter(system=system, code__in=codes))
+        for refusal in grant_refusals(pack=pack, person=person, system=system, privileges=privileges, on=on):
+            raise PayloadError(refusal.field, refusal.message, article=refusal.article)
     user_id = str(payload.get("user_id") or person.staff_number).strip()
     try:
         valid_from = dt.date.fromisoformat(str(payload.get("valid_from") or on.isoformat()))
@@ -52,7 +57,7 @@ def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.dat
     }
 
 
-def _owner_unit(payload: dict[str, Any]):
+def system_owner_unit(payload: dict[str, Any]):
     system = System.objects.select_related("owner_unit").filter(code=payload.get("system")).first()
     if system is None:
         raise PayloadError("system", "システムが登録されていません")
@@ -68,13 +73,12 @@ register(
     KindHandler(
         kind="access.privilege",
         clean=_clean,
-        owner_unit=_owner_unit,
+        owner_unit=system_owner_unit,
         on_approved=entitlements_apply_request,
         title=_title,
     )
 )
 
-# Other access requests whose steps are resolved in the unit that owns the system (KIT-6, KIT-8-1,
-# KIT-11): the approval itself is their record until the access-rights work gives them more.
-for _kind in ("access.password", "access.terminal_privilege", "access.viewing_id"):
-    register(KindHandler(kind=_kind, owner_unit=_owner_unit))
+# KIT-6: terminal privileges, resolved in the unit that owns the system.  access.password (KIT-8-1)
+# and access.viewing_id (KIT-11) are registered by mamori/credentials/kinds.py.
+register(KindHandler(kind="access.terminal_privilege", owner_unit=system_owner_unit))

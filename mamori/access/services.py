@@ -11,7 +11,7 @@ from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 
-from .models import Entitlement, EntitlementState, Privilege, System
+from .models import ENTITLEMENT_TRANSITIONS, Entitlement, EntitlementState, Privilege, System
 
 ENTITLEMENT_FIELDS = (
     "id",
@@ -111,3 +111,106 @@ def entitlements_apply_request(
         Entitlement.objects.bulk_update(changed, ["state", "ended_at"])
     record_append_many(entries=entries)
     return changed
+
+
+class EntitlementError(ValueError):
+    def __init__(self, message: str, *, article: str = ""):
+        self.message, self.article = message, article
+        super().__init__(message)
+
+
+def _check_transition(entitlement: Entitlement, to: str) -> None:
+    if to not in ENTITLEMENT_TRANSITIONS[entitlement.state]:
+        raise EntitlementError(
+            f"管理ファイル #{entitlement.pk} は{entitlement.get_state_display()}のため"
+            f"{EntitlementState(to).label}にできません"
+        )
+
+
+@transaction.atomic
+def entitlement_end(
+    *,
+    entitlement: Entitlement,
+    actor: Any,
+    state: str = EntitlementState.REVOKED,
+    reason: str,
+    capacity: str = "",
+    article: str = "",
+    requirement: str = "",
+) -> Entitlement:
+    """End one line of the management file (revoked by a decision, or expired at the end of its
+    term) and record who ended it, in which capacity, why and under which article."""
+    locked = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    _check_transition(locked, state)
+    if not reason.strip():
+        raise EntitlementError("終了の理由を記入してください", article=article)
+    before = snapshot(locked, ENTITLEMENT_FIELDS)
+    locked.state, locked.ended_at = state, time.now()
+    locked.save(update_fields=["state", "ended_at"])
+    record_append_many(
+        entries=[
+            Entry(
+                action=f"access.entitlement.{state}",
+                object_type="access.Entitlement",
+                object_id=str(locked.pk),
+                actor=actor,
+                capacity=capacity,
+                before=before,
+                after={**snapshot(locked, ENTITLEMENT_FIELDS), "reason": reason},
+                article=article,
+                requirement=requirement,
+                retention_class="access",
+            )
+        ]
+    )
+    return locked
+
+
+CHANGEABLE_FIELDS = ("user_id", "valid_from", "valid_to")
+
+
+@transaction.atomic
+def entitlement_change(
+    *,
+    entitlement: Entitlement,
+    actor: Any,
+    changes: dict[str, Any],
+    reason: str,
+    capacity: str = "",
+    article: str = "",
+    requirement: str = "",
+) -> Entitlement:
+    """Correct an active line (its user ID or validity), with the reason, recorded before/after."""
+    unknown = set(changes) - set(CHANGEABLE_FIELDS)
+    if unknown:
+        raise EntitlementError(f"変更できない項目です: {', '.join(sorted(unknown))}")
+    locked = Entitlement.objects.select_for_update().get(pk=entitlement.pk)
+    if locked.state != EntitlementState.ACTIVE:
+        raise EntitlementError(
+            f"管理ファイル #{locked.pk} は{locked.get_state_display()}のため変更できません"
+        )
+    if not reason.strip():
+        raise EntitlementError("変更の理由を記入してください", article=article)
+    before = snapshot(locked, ENTITLEMENT_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    if locked.valid_to and locked.valid_to < locked.valid_from:
+        raise EntitlementError("有効終了日が有効開始日より前です")
+    locked.save(update_fields=list(changes))
+    record_append_many(
+        entries=[
+            Entry(
+                action="access.entitlement.changed",
+                object_type="access.Entitlement",
+                object_id=str(locked.pk),
+                actor=actor,
+                capacity=capacity,
+                before=before,
+                after={**snapshot(locked, ENTITLEMENT_FIELDS), "reason": reason},
+                article=article,
+                requirement=requirement,
+                retention_class="access",
+            )
+        ]
+    )
+    return locked

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -25,4 +25,12 @@ urlpatterns = [
     path("findings/<int:pk>/close/", views.finding_close_view, name="finding_close"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
+    # One URL module per domain, so each area's screens are added without touching the others.
+    path("access/", include("mamori.web.urls_access")),
+    path("credentials/", include("mamori.web.urls_credentials")),
+    path("designations/", include("mamori.web.urls_designations")),
+    path("reviews/", include("mamori.web.urls_reviews")),
+    path("terminals/", include("mamori.web.urls_terminals")),
+    path("events/", include("mamori.web.urls_events")),
+    path("exports/", include("mamori.web.urls_exports")),
 ]

@@ -12,9 +12,12 @@ from django.utils.module_loading import autodiscover_modules
 
 
 class PayloadError(ValueError):
-    def __init__(self, field: str, message: str):
+    """A payload the kind cannot accept: the field, what is wrong, and the article that says so."""
+
+    def __init__(self, field: str, message: str, *, article: str = ""):
         self.field = field
         self.message = message
+        self.article = article
         super().__init__(f"{field}: {message}")
 
 

@@ -138,7 +138,7 @@ def _scope_unit(step: Step, request: Request) -> Unit | None:
         try:
             return handler.owner_unit(request.payload)
         except PayloadError as error:
-            raise WorkflowError(error.message, field=error.field) from None
+            raise WorkflowError(error.message, field=error.field, article=error.article) from None
     return request.requester_unit
 
 
@@ -229,7 +229,7 @@ def _cleaned(
     try:
         return handler.clean(payload, pack=pack, requester=requester, on=on)
     except PayloadError as error:
-        raise WorkflowError(error.message, field=error.field) from None
+        raise WorkflowError(error.message, field=error.field, article=error.article) from None
 
 
 # --- filing ---------------------------------------------------------------------------------

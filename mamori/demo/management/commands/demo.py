@@ -12,6 +12,7 @@ from django.db import connection
 
 from mamori.core import time
 from mamori.demo.city import build_city
+from mamori.demo.domains import populate_domains
 from mamori.demo.requests import file_demo_requests, plant_findings
 from mamori.findings.services import findings_run
 from mamori.regulations.loader import available_packs
@@ -52,6 +53,7 @@ class Command(BaseCommand):
             city = build_city(pack_name=pack, today=today)
             filed = file_demo_requests(city, on=today)
             plant_findings(city, on=today)
+            summaries = populate_domains(city, on=today)
             result = findings_run(on=today)
             self.stdout.write(
                 self.style.SUCCESS(
@@ -59,6 +61,8 @@ class Command(BaseCommand):
                     f"申請 {filed} 件, 指摘 {result.opened} 件"
                 )
             )
+            for summary in summaries:
+                self.stdout.write(f"  {summary}")
         self._print_logins()
         if serve:
             self.stdout.write(f"\n http://127.0.0.1:{port}/ で公開します（Ctrl+C で終了）\n")

@@ -1,0 +1,1 @@
+"""指定 (designated operators and handlers)"""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DesignationsConfig(AppConfig):
+    name = "mamori.designations"
+    label = "designations"

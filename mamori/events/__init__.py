@@ -1,0 +1,1 @@
+"""操作記録 (ingested operation events)"""

@@ -1,0 +1,1 @@
+"""帳票出力 (xlsx and PDF exports)"""

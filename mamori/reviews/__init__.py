@@ -1,0 +1,1 @@
+"""定期確認 (review campaigns of the management file)"""
