@@ -88,3 +88,42 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _events_stay_append_only(request):
+    """The event store's append-only triggers, like the records' above: in place for every
+    database test, lifted only for the flush that ends a transactional test."""
+    if not _uses_db(request):
+        yield
+        return
+    from django.db import connection
+
+    from mamori.events import triggers as event_triggers
+
+    transactional = _uses_transactions(request)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    with connection.cursor() as cursor:
+        event_triggers.run(cursor, connection.vendor, install=True)
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            event_triggers.run(cursor, connection.vendor, install=False)
+
+
+@pytest.fixture
+def account_for(db):
+    """An account for any person of a test city (credentials & designations tests need the holders
+    of roles the shared ``people`` do not hold, in other packs too)."""
+    from mamori.accounts.services import account_create
+
+    def make(person) -> User:
+        existing = User.objects.filter(person=person).first()
+        if existing is not None:
+            return existing
+        user, _ = account_create(username=f"u{person.staff_number}", person=person, actor=None)
+        User.objects.filter(pk=user.pk).update(must_change_password=False)  # screens, not the first log-in
+        user.must_change_password = False
+        return user
+
+    return make

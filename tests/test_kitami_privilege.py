@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.services import user_registration_record
 from mamori.records.models import Record
 from mamori.records.services import records_verify
 from mamori.workflows.models import Notification, RequestState
@@ -87,6 +88,8 @@ def test_kit_5_4_approval_registers_the_privileges_and_notifies_the_security_off
 def test_kit_7_a_fixed_term_persons_privilege_ends_with_the_term(city, people):
     fixed_term = city.staff["310"][-1]
     assert fixed_term.term_end is not None
+    # KIT-5-3: a 会計年度任用職員's user-information registration comes first.
+    user_registration_record(person=fixed_term, registered_on=TODAY, actor=people.approver, pack=city.pack)
     request = privilege_request(city, people, person=fixed_term, privileges=("view",))
     request_decide(step=current_step(request), actor=people.approver, action="approve", on=TODAY)
     line = Entitlement.objects.get(person=fixed_term)

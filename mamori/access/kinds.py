@@ -1,5 +1,10 @@
-"""The 北見市 privilege request (別記様式1): KIT-5-2 filed by the 情報セキュリティ責任者, KIT-5-4
-registered in the management file by the system's administrator, who notifies back."""
+"""The privilege request (北見市 別記様式1): KIT-5-2 filed by the 情報セキュリティ責任者 to grant, change
+or revoke privileges, KIT-5-4 registered in the management file by the system's administrator, who
+notifies back; KIT-6 the same form for terminal privileges, complete after biometric registration.
+
+The same handlers serve every pack whose chain uses these kinds with a system and privileges
+(舞鶴市 照合ID・操作者ID, 目黒区 従事者の指定); a payload of another shape (柳川市 様式第1号, the
+terminal operators' report) has no privileges to register and passes through unchanged."""
 
 from __future__ import annotations
 
@@ -11,14 +16,39 @@ from mamori.regulations.schema import Pack
 from mamori.workflows.handlers import KindHandler, PayloadError, register
 
 from .checks import grant_refusals
-from .models import Privilege, System
-from .services import entitlements_apply_request
+from .models import OPEN_STATES, Entitlement, Privilege, System
+from .services import entitlements_apply_request, validity_end
+
+ACTIONS = {"grant": "登録", "change": "変更", "revoke": "解除"}
 
 
-def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date) -> dict[str, Any]:
-    action = payload.get("action", "grant")
-    if action not in ("grant", "revoke"):
-        raise PayloadError("action", "登録 (grant) か解除 (revoke) を選んでください")
+def _date(payload: dict[str, Any], name: str, label: str, default: dt.date | None) -> dt.date | None:
+    raw = payload.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+    except ValueError:
+        raise PayloadError(name, f"{label}は YYYY-MM-DD で入力してください: {raw}") from None
+
+
+def _codes(payload: dict[str, Any]) -> list[str]:
+    codes = payload.get("privileges") or []
+    if isinstance(codes, str):
+        codes = [c.strip() for c in codes.split(",") if c.strip()]
+    return [str(c).strip() for c in codes]
+
+
+def clean_privilege_payload(
+    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+) -> dict[str, Any]:
+    """Check 別記様式1: who, which system, which privileges, from when; refusals name the field and,
+    where a rule forbids the grant, its article (KIT-5-3, KIT-5-9, the designations' checks)."""
+    if "privileges" not in payload and "system" not in payload and "person" not in payload:
+        return payload  # another form under the same kind (柳川市 様式第1号)
+    action = payload.get("action") or "grant"
+    if action not in ACTIONS:
+        raise PayloadError("action", "登録 (grant)・変更 (change)・解除 (revoke) のいずれかを選んでください")
     staff_number = str(payload.get("person", "")).strip()
     person = Person.objects.filter(staff_number=staff_number).first()
     if person is None:
@@ -26,25 +56,38 @@ def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.dat
     system = System.objects.filter(code=str(payload.get("system", "")).strip()).first()
     if system is None:
         raise PayloadError("system", f"システム {payload.get('system') or '(空)'} は登録されていません")
-    codes = payload.get("privileges") or []
-    if isinstance(codes, str):
-        codes = [c.strip() for c in codes.split(",") if c.strip()]
+    codes = _codes(payload)
     if not codes:
         raise PayloadError("privileges", "操作権限を一つ以上選んでください")
     known = set(Privilege.objects.filter(system=system, code__in=codes).values_list("code", flat=True))
     unknown = [c for c in codes if c not in known]
     if unknown:
         raise PayloadError("privileges", f"{system.name}に無い権限です: {', '.join(unknown)}")
-    if action == "grant":
-        privileges = list(Privilege.objects.filter(system=system, code__in=codes))
-        for refusal in grant_refusals(pack=pack, person=person, system=system, privileges=privileges, on=on):
+    valid_from = _date(payload, "valid_from", "有効開始日", on)
+    valid_to = _date(payload, "valid_to", "有効終了日", None)
+    if valid_to is not None and valid_from is not None and valid_to < valid_from:
+        raise PayloadError("valid_to", "有効終了日が有効開始日より前です")
+    if action in ("grant", "change"):
+        adding = list(Privilege.objects.filter(system=system, code__in=codes))
+        for refusal in grant_refusals(pack=pack, person=person, system=system, privileges=adding, on=on):
             raise PayloadError(refusal.field, refusal.message, article=refusal.article)
-    user_id = str(payload.get("user_id") or person.staff_number).strip()
-    try:
-        valid_from = dt.date.fromisoformat(str(payload.get("valid_from") or on.isoformat()))
-    except ValueError:
-        raise PayloadError("valid_from", "有効開始日は YYYY-MM-DD で入力してください") from None
-    return {
+    if action in ("change", "revoke"):
+        held = Entitlement.objects.filter(person=person, system=system, state__in=OPEN_STATES)
+        if action == "revoke" and not held.filter(privilege__code__in=codes).exists():
+            raise PayloadError("privileges", f"{person.name}は{system.name}のこれらの権限を持っていません")
+        if action == "change" and not held.exists():
+            raise PayloadError(
+                "action", f"{person.name}は{system.name}の権限を持っていません。登録を選んでください"
+            )
+    user_id = str(payload.get("user_id") or "").strip()
+    if not user_id:
+        held_id = (
+            Entitlement.objects.filter(person=person, system=system, state__in=OPEN_STATES)
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        user_id = held_id or person.staff_number
+    cleaned = {
         "action": action,
         "person": person.staff_number,
         "person_name": person.name,
@@ -52,9 +95,15 @@ def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.dat
         "system_name": system.name,
         "privileges": codes,
         "user_id": user_id,
-        "valid_from": valid_from.isoformat(),
+        "valid_from": valid_from.isoformat() if valid_from else on.isoformat(),
         "reason": str(payload.get("reason", "")).strip(),
     }
+    if valid_to is not None:
+        cleaned["valid_to"] = valid_to.isoformat()
+    term_end = validity_end(person)
+    if term_end is not None:
+        cleaned["term_end"] = term_end.isoformat()  # KIT-7: shown on the form; the line ends with it
+    return cleaned  # only the form's fields: nothing else a caller sends is kept in the request
 
 
 def system_owner_unit(payload: dict[str, Any]):
@@ -65,20 +114,38 @@ def system_owner_unit(payload: dict[str, Any]):
 
 
 def _title(payload: dict[str, Any]) -> str:
-    verb = "登録" if payload.get("action", "grant") == "grant" else "解除"
+    if "privileges" not in payload:
+        return ""
+    verb = ACTIONS.get(payload.get("action", "grant"), "登録")
     return f"{payload.get('system_name', '')} 操作権限{verb}（{payload.get('person_name', '')}）"
+
+
+def _terminal_title(payload: dict[str, Any]) -> str:
+    """A 別記様式1 for a terminal names the person; another pack's form is titled as its chain."""
+    from mamori.regulations.active import active_pack
+
+    return _title(payload) or active_pack().chain("access.terminal_privilege").title
 
 
 register(
     KindHandler(
         kind="access.privilege",
-        clean=_clean,
+        clean=clean_privilege_payload,
         owner_unit=system_owner_unit,
         on_approved=entitlements_apply_request,
         title=_title,
     )
 )
 
-# KIT-6: terminal privileges, resolved in the unit that owns the system.  access.password (KIT-8-1)
-# and access.viewing_id (KIT-11) are registered by mamori/credentials/kinds.py.
-register(KindHandler(kind="access.terminal_privilege", owner_unit=system_owner_unit))
+# KIT-6: terminal privileges, filed to the two-factor administrator; pending until biometric
+# registration.  access.password (KIT-8-1) and access.viewing_id (KIT-11) are registered by
+# mamori/credentials/kinds.py.
+register(
+    KindHandler(
+        kind="access.terminal_privilege",
+        clean=clean_privilege_payload,
+        owner_unit=system_owner_unit,
+        on_approved=entitlements_apply_request,
+        title=_terminal_title,
+    )
+)

@@ -9,7 +9,7 @@ from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.core import time
-from mamori.organisation.models import Person
+from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of
 from mamori.organisation.services import absence_register
 from mamori.regulations.schema import Chain, Pack
@@ -130,10 +130,20 @@ def file_demo_requests(city: City, *, on: dt.date) -> int:
 
 
 def _privilege_requests(city: City, pack: Pack, on: dt.date) -> int:
-    requester = city.accounts["bucho.shimin"][0]
+    chain = next(c for c in pack.chains if c.kind == "access.privilege")
+    # The person the pack says files it (北見市: the 情報セキュリティ責任者; 舞鶴市: the セキュリティ責任者).
+    requester = (
+        _account_for(city, _filer(chain, pack, city, on))
+        if chain.filed_by
+        else city.accounts["bucho.shimin"][0]
+    )
     system = System.objects.order_by("code").first()
     privileges = list(Privilege.objects.filter(system=system).values_list("code", flat=True))
-    staff = city.staff["310"]
+    # Regular staff only: a 会計年度任用職員 needs the user-information registration first (KIT-5-3),
+    # which the access domain's demo shows on its own.
+    staff = [
+        p for code in ("310", "320") for p in city.staff.get(code, []) if p.employment == Employment.REGULAR
+    ]
     cases = [
         (staff[0], ["view"], "approved"),
         (staff[1], ["view", "update"], "pending"),

@@ -740,10 +740,21 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
     return plan, ops
 
 
+# KIT-5-5: other domains say what a staff plan means for them (access: every privilege a transfer or
+# retirement must revoke): ``hook(plan=, apply=, actor=) -> list[str]`` lines added to the plan's
+# notes in the preview, and on apply their own rows written in the import's transaction.
+STAFF_PLAN_HOOKS: list[Any] = []
+
+
+def _hook_notes(plan: ImportPlan, *, apply: bool, actor: Any = None) -> list[str]:
+    return [line for hook in STAFF_PLAN_HOOKS for line in hook(plan=plan, apply=apply, actor=actor)]
+
+
 def staff_preview(*, path: str | Path, effective: dt.date | None = None) -> ImportPlan:
     """Check a staff file and work out what importing it would change, as of ``effective`` (default:
     today in Asia/Tokyo; for the 4月1日 transfers, 4月1日); write nothing."""
     plan, _ = _plan_staff(read_table(path), effective or time.today())
+    plan.notes.extend(_hook_notes(plan, apply=False))
     return plan
 
 
@@ -788,4 +799,5 @@ def staff_apply(*, plan: ImportPlan, actor: Any = None) -> ImportPlan:
             *(entry(action, a) for a, (_, action) in zip(started, ops.new_assignments, strict=True)),
         ]
     )
+    fresh.notes.extend(_hook_notes(fresh, apply=True, actor=actor))
     return fresh

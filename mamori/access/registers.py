@@ -1,0 +1,136 @@
+"""The systems register (情報システム) and its privileges catalogue: changes through services,
+each recorded.  KIT-3: every system has an administrator role from the pack; KIT-2: flags mark the
+kind of system (COKAS-R/ADⅡ, 中間サーバー, 二要素認証 …) as the pack defines them."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import transaction
+
+from mamori.organisation.models import Unit
+from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.regulations.registry import implements
+from mamori.regulations.schema import Pack
+
+from .models import Privilege, System
+from .services import EntitlementError
+
+SYSTEM_FIELDS = (
+    "id",
+    "code",
+    "name",
+    "owner_unit_id",
+    "category",
+    "administrator_role",
+    "flags",
+    "handles_personal_information",
+    "handles_specific_personal_information",
+    "handles_identity_information",
+    "note",
+)
+EDITABLE = set(SYSTEM_FIELDS) - {"id", "code"} | {"owner_unit"}
+
+
+def _check(values: dict[str, Any], pack: Pack) -> None:
+    role = values.get("administrator_role")
+    if role and role not in {r.code for r in pack.roles}:
+        raise EntitlementError(f"役割 {role} はこの規程にありません", field="administrator_role")
+    known = {f.code for f in pack.parameters.access.system_flags}
+    unknown = [f for f in values.get("flags") or [] if f not in known]
+    if unknown:
+        raise EntitlementError(f"区分フラグ {', '.join(unknown)} はこの規程にありません", field="flags")
+
+
+def _entry(system: System, action: str, actor: Any, before: dict | None = None) -> Entry:
+    return Entry(
+        action=action,
+        object_type="access.System",
+        object_id=str(system.pk),
+        actor=actor,
+        before=before,
+        after=snapshot(system, SYSTEM_FIELDS),
+        retention_class="access",
+    )
+
+
+@implements("KIT-3")
+@transaction.atomic
+def system_register(
+    *,
+    code: str,
+    name: str,
+    owner_unit: Unit,
+    actor: Any,
+    pack: Pack,
+    privileges: Sequence[tuple[str, str]] = (),
+    **values: Any,
+) -> System:
+    """Register a business system with its administrator role, flags and privileges catalogue."""
+    unknown = set(values) - EDITABLE
+    if unknown:
+        raise EntitlementError(f"登録できない項目です: {', '.join(sorted(unknown))}")
+    if not code.strip() or not name.strip():
+        raise EntitlementError("システムコードと名称を入力してください", field="code")
+    if System.objects.filter(code=code).exists():
+        raise EntitlementError(f"システムコード {code} は登録済みです", field="code")
+    _check(values, pack)
+    system = System.objects.create(code=code, name=name, owner_unit=owner_unit, **values)
+    created = Privilege.objects.bulk_create(
+        [Privilege(system=system, code=c, name=label) for c, label in privileges]
+    )
+    record_append_many(
+        entries=[
+            _entry(system, "access.system.registered", actor),
+            *[
+                Entry(
+                    action="access.privilege.defined",
+                    object_type="access.Privilege",
+                    object_id=str(p.pk),
+                    actor=actor,
+                    after=snapshot(p),
+                    retention_class="access",
+                )
+                for p in created
+            ],
+        ]
+    )
+    return system
+
+
+@transaction.atomic
+def system_update(*, system: System, changes: dict[str, Any], actor: Any, pack: Pack) -> System:
+    """Change a system's register entry (administrator role, flags, owner …), recorded before/after."""
+    unknown = set(changes) - EDITABLE
+    if unknown:
+        raise EntitlementError(f"変更できない項目です: {', '.join(sorted(unknown))}")
+    _check(changes, pack)
+    locked = System.objects.select_for_update().get(pk=system.pk)
+    before = snapshot(locked, SYSTEM_FIELDS)
+    for name, value in changes.items():
+        setattr(locked, name, value)
+    locked.save()
+    record_append_many(entries=[_entry(locked, "access.system.changed", actor, before)])
+    return locked
+
+
+@transaction.atomic
+def privilege_define(*, system: System, code: str, name: str, actor: Any, description: str = "") -> Privilege:
+    """Add a privilege to a system's catalogue."""
+    if Privilege.objects.filter(system=system, code=code).exists():
+        raise EntitlementError(f"{system.name}には権限 {code} が登録済みです", field="code")
+    privilege = Privilege.objects.create(system=system, code=code, name=name, description=description)
+    record_append_many(
+        entries=[
+            Entry(
+                action="access.privilege.defined",
+                object_type="access.Privilege",
+                object_id=str(privilege.pk),
+                actor=actor,
+                after=snapshot(privilege),
+                retention_class="access",
+            )
+        ]
+    )
+    return privilege
