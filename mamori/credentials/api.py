@@ -1,5 +1,388 @@
-"""JSON API of the credentials domain; mounted by mamori/api.py under /api/credentials/."""
+"""JSON API of the credentials domain; mounted by mamori/api.py under /api/credentials/.
 
-from ninja import Router
+Every change goes through the services (credentials.services, .operator_ids, .loans).  A password or
+PIN appears in exactly one response — the one that issued it — and nowhere else, ever."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema, Status
+
+from mamori.access.models import Privilege, System
+from mamori.core import time
+from mamori.organisation.models import Person, Unit
+from mamori.workflows.models import Request, RequestStep, StepState
+from mamori.workflows.services import WorkflowError, request_decide
+
+from .loans import loan_lend, loan_return, viewing_id_register
+from .models import Credential, CredentialState, IdState, Loan, OperatorId, VerificationId, ViewingId
+from .operator_ids import operator_id_issue, verification_id_end
+from .services import (
+    CredentialError,
+    collecting_issued,
+    credential_change_confirm,
+    credential_issue_temporary,
+)
 
 router = Router(tags=["credentials"])
+
+SHOWN_ONCE = "この値は今回だけ表示されます。mamori には保存されません（ハッシュのみ保存）。"
+
+
+class ProblemOut(Schema):
+    message: str
+    article: str = ""
+    field: str | None = None
+
+
+class CredentialOut(Schema):
+    id: int
+    person: str
+    person_name: str
+    system: str | None
+    terminal: str
+    secret_kind: str
+    purpose: str
+    state: str
+    issued_at: dt.datetime
+    issued_as: str
+    change_due: dt.date | None
+    changed_at: dt.datetime | None
+    notified_to: str | None
+    notified_via: str | None
+    article: str
+    requirement: str
+
+
+class IssuedOut(Schema):
+    credential: CredentialOut
+    secret: str
+    warning: str = SHOWN_ONCE
+
+
+class IssueIn(Schema):
+    person: str  # 職員番号
+    system: str | None = None  # システムコード
+    terminal: str = ""  # 端末機 (暗証番号・端末パスワード)
+    purpose: str | None = None  # temporary | assigned | maintenance (省略時は規程から)
+
+
+class DecideIn(Schema):
+    comment: str = ""
+
+
+class ApprovedOut(Schema):
+    request_id: int
+    state: str
+    issued: list[IssuedOut]
+
+
+class OperatorIdIn(Schema):
+    person: str
+    system: str
+    privileges: list[str]
+    verification_id: str = ""
+    operator_id: str = ""
+
+
+class OperatorIdOut(Schema):
+    code: str
+    verification_id: str
+    person: str
+    person_name: str
+    system: str
+    privileges: list[str]
+    state: str
+    issued_at: dt.datetime
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class ViewingIdIn(Schema):
+    code: str
+    unit: str  # 所属コード of the section that has the terminal
+    terminal: str = ""
+
+
+class ViewingIdOut(Schema):
+    id: int
+    code: str
+    unit: str
+    unit_name: str
+    terminal: str
+    active: bool
+
+
+class LoanIn(Schema):
+    viewing_id: str  # code
+    viewer: str  # 職員番号
+    purpose: str = ""
+    request_id: int | None = None
+
+
+class LoanOut(Schema):
+    id: int
+    viewing_id: str
+    viewer: str
+    viewer_name: str
+    viewer_unit: str
+    purpose: str
+    lent_at: dt.datetime
+    lent_as: str
+    returned_at: dt.datetime | None
+    request_id: int | None
+
+
+def _problem(error: CredentialError | WorkflowError) -> Status:
+    return Status(400, {"message": error.message, "article": error.article, "field": error.field})
+
+
+def _credential_out(c: Credential) -> dict:
+    return {
+        "id": c.pk,
+        "person": c.person.staff_number,
+        "person_name": c.person.name,
+        "system": c.system.code if c.system_id else None,
+        "terminal": c.terminal,
+        "secret_kind": c.secret_kind,
+        "purpose": c.purpose,
+        "state": c.state,
+        "issued_at": c.issued_at,
+        "issued_as": c.issued_as,
+        "change_due": c.change_due,
+        "changed_at": c.changed_at,
+        "notified_to": c.notified_to.name if c.notified_to_id else None,
+        "notified_via": c.notified_via.name if c.notified_via_id else None,
+        "article": c.article,
+        "requirement": c.requirement,
+    }
+
+
+def _issued_out(issued) -> dict:
+    return {"credential": _credential_out(issued.credential), "secret": issued.secret, "warning": SHOWN_ONCE}
+
+
+CREDENTIAL_RELATED = ("person", "system", "notified_to", "notified_via")
+
+
+def visible_credentials(user):
+    """Administrators see every row; others the ones they set and their own."""
+    rows = Credential.objects.select_related(*CREDENTIAL_RELATED)
+    if user.is_superuser:
+        return rows
+    return rows.filter(Q(issued_by=user) | Q(person_id=getattr(user, "person_id", None)))
+
+
+@router.get("/passwords", response=list[CredentialOut], summary="パスワード・暗証番号の一覧（値は含まない）")
+def passwords_list(request, overdue: bool = False, state: str | None = None):
+    """KIT-8-2: ``overdue=true`` lists temporary passwords past their change deadline."""
+    rows = visible_credentials(request.user)
+    if state:
+        rows = rows.filter(state=state)
+    if overdue:
+        rows = rows.filter(state=CredentialState.ISSUED, change_due__lt=time.today())
+    return [_credential_out(c) for c in rows[:500]]
+
+
+@router.post("/passwords", response={201: IssuedOut, 400: ProblemOut}, summary="仮パスワード・暗証番号の発行")
+def passwords_issue(request, body: IssueIn):
+    """KIT-8-2, KIT-8-8, YAN-12-4, FUK-18-2: the secret is in this response only."""
+    person = get_object_or_404(Person, staff_number=body.person)
+    system = get_object_or_404(System, code=body.system) if body.system else None
+    try:
+        issued = credential_issue_temporary(
+            person=person, system=system, terminal=body.terminal, purpose=body.purpose, actor=request.user
+        )
+    except CredentialError as error:
+        return _problem(error)
+    return Status(201, _issued_out(issued))
+
+
+@router.post(
+    "/passwords/{credential_id}/changed", response={200: CredentialOut, 400: ProblemOut}, summary="変更の確認"
+)
+def passwords_changed(request, credential_id: int):
+    """KIT-8-4: the user (or the one who set it) records that the temporary password was changed."""
+    credential = get_object_or_404(visible_credentials(request.user), pk=credential_id)
+    try:
+        changed = credential_change_confirm(credential=credential, actor=request.user)
+    except CredentialError as error:
+        return _problem(error)
+    return Status(
+        200, _credential_out(Credential.objects.select_related(*CREDENTIAL_RELATED).get(pk=changed.pk))
+    )
+
+
+@router.post(
+    "/password-requests/{request_id}/register",
+    response={200: ApprovedOut, 400: ProblemOut},
+    summary="別記様式2の登録（仮パスワードを一度だけ返す）",
+)
+def password_request_register(request, request_id: int, body: DecideIn):
+    """KIT-8-1/8-2: the system's administrator registers a password request; the temporary password
+    set by the registration is returned in this response only."""
+    found = get_object_or_404(Request, pk=request_id, kind="access.password")
+    step = RequestStep.objects.filter(request=found, round=found.round, state=StepState.PENDING).first()
+    if step is None:
+        return Status(400, {"message": "登録待ちの段階がありません", "article": "", "field": None})
+    try:
+        with collecting_issued() as issued:
+            decided = request_decide(step=step, actor=request.user, action="approve", comment=body.comment)
+    except (WorkflowError, CredentialError) as error:
+        return _problem(error)
+    return Status(
+        200, {"request_id": decided.pk, "state": decided.state, "issued": [_issued_out(i) for i in issued]}
+    )
+
+
+def _operator_out(o: OperatorId) -> dict:
+    return {
+        "code": o.code,
+        "verification_id": o.verification.code,
+        "person": o.verification.person.staff_number,
+        "person_name": o.verification.person.name,
+        "system": o.system.code,
+        "privileges": [p.code for p in o.privileges.all()],
+        "state": o.state,
+        "issued_at": o.issued_at,
+    }
+
+
+OPERATORS = OperatorId.objects.select_related("verification__person", "system").prefetch_related("privileges")
+
+
+@router.get("/operator-ids", response=list[OperatorIdOut], summary="照合ID・操作者IDの一覧")
+def operator_ids_list(request, person: str | None = None, active: bool = True):
+    rows = OPERATORS.all()
+    if person:
+        rows = rows.filter(verification__person__staff_number=person)
+    if active:
+        rows = rows.filter(state=IdState.ACTIVE)
+    return [_operator_out(o) for o in rows[:1000]]
+
+
+@router.post(
+    "/operator-ids", response={201: OperatorIdOut, 400: ProblemOut}, summary="照合ID・操作者IDの付与"
+)
+def operator_ids_issue(request, body: OperatorIdIn):
+    """MAI-23: a code already given to someone else is refused, naming 第23条."""
+    person = get_object_or_404(Person, staff_number=body.person)
+    system = get_object_or_404(System, code=body.system)
+    privileges = list(Privilege.objects.filter(system=system, code__in=body.privileges))
+    if len(privileges) != len(set(body.privileges)):
+        return Status(
+            400, {"message": f"{system.name}に無い権限があります", "article": "", "field": "privileges"}
+        )
+    try:
+        issued = operator_id_issue(
+            person=person,
+            system=system,
+            privileges=privileges,
+            actor=request.user,
+            verification_code=body.verification_id,
+            operator_code=body.operator_id,
+        )
+    except CredentialError as error:
+        return _problem(error)
+    return Status(201, _operator_out(OPERATORS.get(pk=issued.pk)))
+
+
+@router.post(
+    "/verification-ids/{code}/end",
+    response={200: dict, 400: ProblemOut},
+    summary="照合IDの廃止（配下の操作者IDも）",
+)
+def verification_ids_end(request, code: str, body: ReasonIn):
+    verification = get_object_or_404(VerificationId, code=code)
+    try:
+        ended = verification_id_end(verification=verification, actor=request.user, reason=body.reason)
+    except CredentialError as error:
+        return _problem(error)
+    return Status(200, {"code": ended.code, "state": ended.state})
+
+
+def _viewing_out(v: ViewingId) -> dict:
+    return {
+        "id": v.pk,
+        "code": v.code,
+        "unit": v.unit.code,
+        "unit_name": v.unit.name,
+        "terminal": v.terminal,
+        "active": v.active,
+    }
+
+
+@router.get("/viewing-ids", response=list[ViewingIdOut], summary="閲覧用ユーザIDの一覧")
+def viewing_ids_list(request, unit: str | None = None):
+    rows = ViewingId.objects.select_related("unit")
+    if unit:
+        rows = rows.filter(unit__code=unit)
+    return [_viewing_out(v) for v in rows[:1000]]
+
+
+@router.post("/viewing-ids", response={201: ViewingIdOut, 400: ProblemOut}, summary="閲覧用ユーザIDの登録")
+def viewing_ids_register(request, body: ViewingIdIn):
+    unit = get_object_or_404(Unit, code=body.unit)
+    try:
+        viewing = viewing_id_register(code=body.code, unit=unit, terminal=body.terminal, actor=request.user)
+    except CredentialError as error:
+        return _problem(error)
+    return Status(201, _viewing_out(viewing))
+
+
+def _loan_out(loan: Loan) -> dict:
+    return {
+        "id": loan.pk,
+        "viewing_id": loan.viewing_id.code,
+        "viewer": loan.viewer.staff_number,
+        "viewer_name": loan.viewer_name,
+        "viewer_unit": loan.viewer_unit,
+        "purpose": loan.purpose,
+        "lent_at": loan.lent_at,
+        "lent_as": loan.lent_as,
+        "returned_at": loan.returned_at,
+        "request_id": loan.request_id,
+    }
+
+
+LOANS = Loan.objects.select_related("viewing_id", "viewer")
+
+
+@router.get("/loans", response=list[LoanOut], summary="閲覧用ユーザIDの貸与記録")
+def loans_list(request, open: bool = False):
+    rows = LOANS.all()
+    if open:
+        rows = rows.filter(returned_at__isnull=True)
+    return [_loan_out(loan) for loan in rows[:1000]]
+
+
+@router.post("/loans", response={201: LoanOut, 400: ProblemOut}, summary="閲覧用ユーザIDの貸与")
+def loans_lend(request, body: LoanIn):
+    """KIT-11: records the viewer's name, the ID and the time; one ID is not lent twice at once."""
+    viewing = get_object_or_404(ViewingId, code=body.viewing_id)
+    viewer = get_object_or_404(Person, staff_number=body.viewer)
+    permission = get_object_or_404(Request, pk=body.request_id) if body.request_id else None
+    try:
+        loan = loan_lend(
+            viewing_id=viewing, viewer=viewer, actor=request.user, purpose=body.purpose, request=permission
+        )
+    except CredentialError as error:
+        return _problem(error)
+    return Status(201, _loan_out(LOANS.get(pk=loan.pk)))
+
+
+@router.post(
+    "/loans/{loan_id}/return", response={200: LoanOut, 400: ProblemOut}, summary="閲覧用ユーザIDの返却"
+)
+def loans_return(request, loan_id: int):
+    loan = get_object_or_404(Loan, pk=loan_id)
+    try:
+        returned = loan_return(loan=loan, actor=request.user)
+    except CredentialError as error:
+        return _problem(error)
+    return Status(200, _loan_out(LOANS.get(pk=returned.pk)))

@@ -1,0 +1,53 @@
+"""The demo city's designations: for each kind the active pack requires, two people of 市民課 and
+情報システム課 are designated by the role the pack names (per system where the kind is per system).
+A pack that requires none (北見市) gets none."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from mamori.access.models import System
+from mamori.accounts.models import User
+from mamori.accounts.services import account_create
+from mamori.organisation.roles import holders_of, primary_unit
+
+from .services import DesignationError, designation_add, system_filter
+
+
+def _designator(pack: Any, codes: list[str], *, on: dt.date, unit: Any) -> User | None:
+    for code in codes:
+        holders = holders_of(code, on=on, pack=pack, unit=unit)
+        if holders:
+            person = holders[0].person
+            user = User.objects.filter(person=person).first()
+            if user is None:
+                user, _ = account_create(username=f"demo{person.staff_number}", person=person, actor=None)
+            return user
+    return None
+
+
+def populate(city: Any, *, on: dt.date) -> str:
+    pack = city.pack
+    if not pack.parameters.designations:
+        return ""
+    lines = []
+    for spec in pack.parameters.designations:
+        system = (
+            System.objects.filter(system_filter(spec)).order_by("code").first() if spec.per_system else None
+        )
+        count = 0
+        for person in (city.staff["310"][0], city.staff["231"][0]):
+            unit = system.owner_unit if system is not None else primary_unit(person, on=on)
+            actor = _designator(pack, spec.designated_by, on=on, unit=unit)
+            if actor is None:
+                continue
+            try:
+                designation_add(
+                    kind=spec.kind, person=person, system=system, actor=actor, duties="窓口・照会", on=on
+                )
+                count += 1
+            except DesignationError:
+                continue
+        lines.append(f"{spec.ledger or spec.label} {count}名")
+    return "指定: " + "、".join(lines)
