@@ -21,6 +21,7 @@ from mamori.organisation.services import absence_register, role_appoint
 from mamori.regulations.active import active_pack
 from mamori.regulations.models import Installation
 from mamori.regulations.registry import everything_implementing
+from mamori.terminals.services import operator_designate, terminal_register
 from mamori.workflows.models import Request, RequestState, StepState
 from mamori.workflows.services import current_step, request_file
 from tests.conftest import make_city
@@ -404,12 +405,21 @@ def test_a_chain_with_a_lead_time_asks_for_its_date_and_shows_a_late_filing_refu
     form = text(client.get(f"/requests/new/{kind}/"))
     assert 'name="use_date"' in form and 'type="date"' in form
     assert "対象日の7日前まで" in form and "第13条第3項" in form
+    # YAN-12-3: only designated operators may be named, so the section has a terminal and an operator.
+    kacho = yanagawa.accounts["kacho.shimin"][0]
+    terminal = terminal_register(
+        host_name="SHIMIN-PC01", unit=yanagawa.units["310"], actor=kacho, active_from=time.today()
+    )
+    operator_designate(
+        terminal=terminal, person=yanagawa.staff["310"][0], valid_from=time.today(), actor=kacho
+    )
+    # No terminal named: the section's terminals; the hours asked for are outside 08:30–17:00.
     payload = {
         "unit": "310",
-        "start_time": "09:00",
-        "end_time": "17:00",
-        "terminal": "市民課1番",
-        "operators": "市民課 職員",
+        "start_time": "18:00",
+        "end_time": "20:00",
+        "terminal": "",
+        "operators": yanagawa.staff["310"][0].staff_number,
         "reason": "選挙事務",
     }
     late = (time.today() + dt.timedelta(days=3)).isoformat()
