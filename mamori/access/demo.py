@@ -23,7 +23,7 @@ from mamori.access.transfers import Proposed, proposed_revocations, revocation_p
 from mamori.core import time
 from mamori.organisation.imports import Change, ChangeKind, ImportPlan, Position
 from mamori.organisation.models import Employment, Person
-from mamori.workflows.models import Decision
+from mamori.workflows.models import Decision, RequestState
 from mamori.workflows.services import WorkflowError, request_file, request_withdraw
 
 
@@ -174,7 +174,7 @@ def populate(city: Any, *, on: dt.date) -> str:
 
     expired = _term_ended_yesterday(city, requester, approver, on)
     proposals = _transfer_proposal(city, on, admin)
-    states = "、".join(f"{k} {v}" for k, v in made.items()) or "なし"
+    states = "、".join(f"{RequestState(k).label} {v}" for k, v in made.items()) or "なし"
     total = Entitlement.objects.count()
     return (
         f"管理ファイル {total} 行（申請: {states}; 期間満了 {expired} 行; 異動による解除提案 {proposals} 件）"

@@ -106,13 +106,16 @@ def lines_open_past_their_validity(pack: Pack, on: dt.date) -> Iterator[Observat
     if cited is None:
         return
     for line in Entitlement.objects.filter(state__in=OPEN_STATES, valid_to__lt=on).select_related(
-        "person", "system"
+        "person", "system", "privilege"
     ):
         yield Observation(
             key=str(line.pk),
             requirement=cited.requirement or "",
             article=pack.cite(cited.article),
-            title=f"{line.person.name}の{line.system.name}の権限は{line.valid_to}に満了していますが有効のままです",
+            title=(
+                f"{line.person.name}の{line.system.name}「{line.privilege.name}」の権限は"
+                f"{time.wareki(line.valid_to)}に満了していますが有効のままです"
+            ),
             object_type="access.Entitlement",
             object_id=str(line.pk),
             person=line.person,

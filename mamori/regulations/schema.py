@@ -674,7 +674,9 @@ class Pack(Strict):
         if designation is not None:
             for code in filter(None, (designation.designated_by, designation.reported_to)):
                 if code not in roles:
-                    problems.append(f"parameters.monitoring.designated_operators: role '{code}' is not defined")
+                    problems.append(
+                        f"parameters.monitoring.designated_operators: role '{code}' is not defined"
+                    )
             if designation.report_form and designation.report_form not in forms:
                 problems.append(
                     f"parameters.monitoring.designated_operators: form '{designation.report_form}' is not defined"

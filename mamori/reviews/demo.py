@@ -23,7 +23,10 @@ MINIMUM_LINES = 6
 def _ensure_entitlements(city: Any, unit_codes: tuple[str, ...], *, on: dt.date) -> None:
     """The access demo registers the management file; where it has registered little for these
     units, register a few lines so that the campaigns have something to review."""
-    people = [p for code in unit_codes for p in city.staff.get(code, [])]
+    # Only people in term: a line for someone whose term has ended would be a KIT-7 finding of its own.
+    people = [
+        p for code in unit_codes for p in city.staff.get(code, []) if p.term_end is None or p.term_end >= on
+    ]
     present = Entitlement.objects.filter(person__in=people, state=EntitlementState.ACTIVE).count()
     if present >= MINIMUM_LINES or not people:
         return

@@ -30,8 +30,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, pack: str, reset: bool, serve: bool, port: str, **options):
         if "MAMORI_EMAIL_BACKEND" not in os.environ:
-            # The demo's notifications are printed to the console instead of going to an SMTP server.
-            settings.EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+            # The demo's notification mails are written as files under MAMORI_HOME/mail instead of going
+            # to an SMTP server (and instead of burying the log-in details on the console).
+            settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+            settings.EMAIL_FILE_PATH = str(settings.HOME / "mail")
         if pack not in available_packs():
             raise CommandError(f"no pack '{pack}' (known: {', '.join(available_packs())})")
         database = settings.DATABASES["default"]
@@ -64,6 +66,8 @@ class Command(BaseCommand):
             for summary in summaries:
                 self.stdout.write(f"  {summary}")
         self._print_logins()
+        if "MAMORI_EMAIL_BACKEND" not in os.environ:
+            self.stdout.write(f"\n通知メールは {settings.EMAIL_FILE_PATH} にファイルとして保存されます。")
         if serve:
             self.stdout.write(f"\n http://127.0.0.1:{port}/ で公開します（Ctrl+C で終了）\n")
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
