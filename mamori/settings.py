@@ -110,7 +110,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(HOME / f"test-{os.getpid()}.sqlite3")}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if "TEST" not in DATABASES["default"] and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MAMORI_TEST_DB_NAME", "test_mamori")}
+    # test_<database>: suites run against different databases (developers side by side) never share one.
+    _test_name = f"test_{DATABASES['default']['NAME'] or 'mamori'}"
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("MAMORI_TEST_DB_NAME", _test_name)}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from mamori.credentials.models import Loan
 from mamori.findings.models import FindingState
 from mamori.reviews.models import LineState
 from mamori.reviews.selectors import lines_for_reviewer
-from mamori.workflows.models import Notification
+from mamori.workflows.models import Notification, RequestStep
 from mamori.workflows.notifications import notification_mark_read
 from mamori.workflows.selectors import my_requests, unread_notifications
 from mamori.workflows.services import pending_steps_for
@@ -24,12 +25,17 @@ from .common import current_pack, findings_for, person_of, screen
 HOME_LIMIT = 10
 
 
-def _pending(request):
+APPROVALS_PAGE_SIZE = 50
+
+
+def _pending_steps(request):
     person = person_of(request)
-    if person is None:
-        return []
+    return pending_steps_for(person) if person is not None else RequestStep.objects.none()
+
+
+def _cited(steps) -> list[dict]:
     pack = current_pack()
-    return [{"step": step, "article": pack.cite(step.article)} for step in pending_steps_for(person)]
+    return [{"step": step, "article": pack.cite(step.article)} for step in steps]
 
 
 def _waiting(request) -> list[dict]:
@@ -77,7 +83,8 @@ def home(request):
             "nav": "home",
             "requests": my_requests(user)[:HOME_LIMIT],
             "request_count": my_requests(user).count(),
-            "pending": _pending(request),
+            "pending": _cited(_pending_steps(request)[:HOME_LIMIT]),
+            "pending_count": _pending_steps(request).count(),
             "waiting": _waiting(request),
             "findings": open_findings[:HOME_LIMIT],
             "finding_count": open_findings.count(),
@@ -89,7 +96,9 @@ def home(request):
 
 @screen
 def approvals(request):
-    return render(request, "web/approvals.html", {"nav": "approvals", "pending": _pending(request)})
+    # Paged: an approver back from leave may find hundreds waiting.
+    page = Paginator(_pending_steps(request), APPROVALS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "web/approvals.html", {"nav": "approvals", "pending": _cited(page), "page": page})
 
 
 @screen
