@@ -1,5 +1,362 @@
-"""JSON API of the terminals domain; mounted by mamori/api.py under /api/terminals/."""
+"""JSON API of the terminals domain; mounted by mamori/api.py under /api/terminals/.
 
-from ninja import Router
+The terminal register and operator designations (YAN-12-3, FUK-18-2), the operating hours
+(YAN-13-1, FUK-18-4) and the audit search over operation events (``/audit/…``).  Off-hours use
+requests (kind ``terminals.off_hours_use``) are filed through the requests API of the approval
+engine.  Every change goes through :mod:`mamori.terminals.services`, so the API refuses exactly what
+the screens refuse, naming the field and article."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from mamori.access.models import System
+from mamori.core import time
+from mamori.events.search import (
+    SearchError,
+    audit_csv_chunks,
+    audit_export,
+    audit_page,
+    audit_query,
+    event_row,
+)
+from mamori.exports.tables import export_response
+from mamori.organisation.models import Person, Unit
+from mamori.regulations.active import active_pack
+
+from .audit import audit_searched
+from .hours import is_within_hours, why_outside
+from .models import Terminal, TerminalOperator
+from .reports import designation_report
+from .services import (
+    TerminalError,
+    designations_report,
+    operator_designate,
+    operator_designation_end,
+    terminal_register,
+    terminal_retire,
+)
 
 router = Router(tags=["terminals"])
+
+
+class ProblemOut(Schema):
+    message: str
+    article: str = ""
+    field: str | None = None
+
+
+class TerminalOut(Schema):
+    host_name: str
+    location: str
+    unit: str = Field(description="所管課コード")
+    unit_name: str
+    systems: list[str] = Field(description="利用システム (access.System.code)")
+    active_from: dt.date
+    active_to: dt.date | None
+
+
+class TerminalIn(Schema):
+    host_name: str
+    unit: str = Field(description="所管課コード")
+    location: str = ""
+    systems: list[str] = []
+    active_from: dt.date
+    note: str = ""
+
+
+class OperatorOut(Schema):
+    id: int
+    host_name: str
+    staff_number: str
+    name: str
+    valid_from: dt.date
+    valid_to: dt.date | None
+    state: str = Field(description="designated | reported | ended")
+    designated_by: str
+    designated_capacity: str
+    reported_to: str | None
+    reported_at: dt.datetime | None
+
+
+class DesignateIn(Schema):
+    staff_number: str
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    designator: str | None = Field(None, description="紙で指定された場合の指定者の職員番号 (管理者の入力)")
+
+
+class EndIn(Schema):
+    on: dt.date
+    reason: str
+
+
+class HoursOut(Schema):
+    at: dt.datetime
+    within: bool
+    reason: str
+
+
+class EventOut(Schema):
+    at: str
+    kind: str
+    account: str
+    staff_number: str
+    name: str
+    host: str
+    system: str
+    subject: str
+    action: str
+    result_count: int | str
+    session: str
+    training: str
+
+
+class AuditPageOut(Schema):
+    query: str
+    rows: list[EventOut]
+    next_cursor: str = Field(description="次のページ: after= に渡す (空なら最後のページ)")
+
+
+def _problem(error: TerminalError) -> Status:
+    return Status(400, {"message": error.message, "article": error.article, "field": error.field or None})
+
+
+def _admin(request) -> None:
+    if not request.user.is_superuser:
+        raise HttpError(403, "管理者（情報政策課）だけが行えます")
+
+
+def _terminal_out(terminal: Terminal) -> dict:
+    return {
+        "host_name": terminal.host_name,
+        "location": terminal.location,
+        "unit": terminal.unit.code,
+        "unit_name": terminal.unit.name,
+        "systems": sorted(s.code for s in terminal.systems.all()),
+        "active_from": terminal.active_from,
+        "active_to": terminal.active_to,
+    }
+
+
+def _operator_out(d: TerminalOperator) -> dict:
+    return {
+        "id": d.pk,
+        "host_name": d.terminal.host_name,
+        "staff_number": d.person.staff_number,
+        "name": d.person.name,
+        "valid_from": d.valid_from,
+        "valid_to": d.valid_to,
+        "state": d.state,
+        "designated_by": d.designated_by.name,
+        "designated_capacity": d.designated_capacity,
+        "reported_to": d.reported_to.name if d.reported_to else None,
+        "reported_at": d.reported_at,
+    }
+
+
+@router.get("/terminals", response=list[TerminalOut])
+def terminals_list(request, unit: str = ""):
+    """The terminal register (端末機台帳), optionally for one section."""
+    terminals = Terminal.objects.select_related("unit").prefetch_related("systems").order_by("host_name")
+    if unit:
+        terminals = terminals.filter(unit__code=unit)
+    return [_terminal_out(t) for t in terminals]
+
+
+@router.post("/terminals", response={201: TerminalOut, 400: ProblemOut})
+def terminals_register(request, body: TerminalIn):
+    """Register a terminal (administrators)."""
+    _admin(request)
+    unit = get_object_or_404(Unit, code=body.unit)
+    systems = list(System.objects.filter(code__in=body.systems))
+    missing = sorted(set(body.systems) - {s.code for s in systems})
+    if missing:
+        return Status(
+            400, {"message": f"システム {', '.join(missing)} は登録されていません", "field": "systems"}
+        )
+    try:
+        terminal = terminal_register(
+            host_name=body.host_name,
+            unit=unit,
+            actor=request.user,
+            active_from=body.active_from,
+            location=body.location,
+            systems=systems,
+            note=body.note,
+        )
+    except TerminalError as error:
+        return _problem(error)
+    return Status(201, _terminal_out(terminal))
+
+
+@router.post("/terminals/{host_name}/retire", response={200: TerminalOut, 400: ProblemOut})
+def terminals_retire(request, host_name: str, on: dt.date):
+    _admin(request)
+    terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
+    try:
+        return _terminal_out(terminal_retire(terminal=terminal, on=on, actor=request.user))
+    except TerminalError as error:
+        return _problem(error)
+
+
+@router.get("/terminals/{host_name}/operators", response=list[OperatorOut])
+def operators_list(request, host_name: str, on: dt.date | None = None):
+    """The designated operators of a terminal (in force on ``on``, default today)."""
+    terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
+    designations = (
+        TerminalOperator.objects.on(on or time.today())
+        .filter(terminal=terminal)
+        .select_related("terminal", "person", "designated_by", "reported_to")
+    )
+    return [_operator_out(d) for d in designations]
+
+
+@router.post("/terminals/{host_name}/operators", response={201: OperatorOut, 400: ProblemOut})
+def operators_designate(request, host_name: str, body: DesignateIn):
+    """Designate an operator (YAN-12-3: the 端末機管理責任者; FUK-18-2: the ICT推進課長)."""
+    terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
+    person = Person.objects.filter(staff_number=body.staff_number).first()
+    if person is None:
+        return Status(
+            400, {"message": f"職員番号 {body.staff_number} の職員はいません", "field": "staff_number"}
+        )
+    designator = None
+    if body.designator:
+        _admin(request)
+        designator = get_object_or_404(Person, staff_number=body.designator)
+    try:
+        designation = operator_designate(
+            terminal=terminal,
+            person=person,
+            valid_from=body.valid_from,
+            valid_to=body.valid_to,
+            actor=request.user,
+            designator=designator,
+        )
+    except TerminalError as error:
+        return _problem(error)
+    return Status(201, _operator_out(designation))
+
+
+@router.post("/operators/{designation_id}/end", response={200: OperatorOut, 400: ProblemOut})
+def operators_end(request, designation_id: int, body: EndIn):
+    designation = get_object_or_404(TerminalOperator, pk=designation_id)
+    holders = {h.person.pk for h in _designators(designation.terminal)}
+    if not request.user.is_superuser and getattr(request.user, "person_id", None) not in holders:
+        raise HttpError(403, "指定を解除できるのは指定者（端末機管理責任者等）か管理者です")
+    try:
+        ended = operator_designation_end(
+            designation=designation, on=body.on, reason=body.reason, actor=request.user
+        )
+    except TerminalError as error:
+        return _problem(error)
+    return _operator_out(ended)
+
+
+def _designators(terminal: Terminal):
+    from .services import designators_of
+
+    return designators_of(terminal, on=time.today(), pack=active_pack())
+
+
+@router.post("/units/{unit_code}/report", response={200: list[OperatorOut], 400: ProblemOut})
+def operators_report(request, unit_code: str):
+    """Report the section's unreported designations to the 情報セキュリティ責任者 (様式第1号)."""
+    unit = get_object_or_404(Unit, code=unit_code)
+    try:
+        reported = designations_report(unit=unit, actor=request.user)
+    except TerminalError as error:
+        return _problem(error)
+    return [_operator_out(d) for d in reported]
+
+
+@router.get("/report", response={200: None})
+def operators_report_export(request, fmt: str = "xlsx", unit: str = "", on: dt.date | None = None):
+    """様式第1号 (or the list of operators) as xlsx or PDF."""
+    if fmt not in ("xlsx", "pdf"):
+        raise HttpError(400, "fmt は xlsx か pdf です")
+    target = get_object_or_404(Unit, code=unit) if unit else None
+    export = designation_report(pack=active_pack(), unit=target, on=on)
+    return export_response(export, fmt=fmt, filename=f"terminal_operators_{unit or 'all'}")
+
+
+@router.get("/hours", response=HoursOut)
+def hours_check(request, at: dt.datetime, system: str = ""):
+    """Whether a moment is within the operating hours (YAN-13-1, FUK-18-4), and why not."""
+    pack = active_pack()
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=time.TOKYO)
+    target = System.objects.filter(code=system).first() if system else None
+    return {
+        "at": at,
+        "within": is_within_hours(pack=pack, at=at, system=target),
+        "reason": why_outside(pack=pack, at=at, system=target),
+    }
+
+
+# --- audit search -----------------------------------------------------------------------------
+
+
+class AuditFilter(Schema):
+    since: dt.date
+    until: dt.date
+    person: str = Field("", description="職員番号")
+    subject: str = Field("", description="対象 (宛名番号など)")
+    account: str = Field("", description="利用者ID")
+    host: str = Field("", description="端末のホスト名")
+    kinds: list[str] = Field([], description="logon, logoff, search, extract …")
+    outside_hours: bool = False
+
+
+def _query(request, filters: AuditFilter):
+    _admin(request)
+    try:
+        return audit_query(**filters.dict())
+    except SearchError as error:
+        raise HttpError(400, f"{error.field}: {error.message}") from None
+
+
+@router.get("/audit/events", response=AuditPageOut)
+def audit_events(request, filters: Query[AuditFilter], after: str = "", limit: int = 50):
+    """Everything a person did between two dates, everything done to a subject, or all use outside
+    hours in a period: keyset pages, oldest first (administrators; every search is recorded)."""
+    query = _query(request, filters)
+    pack = active_pack()
+    if not after:
+        audit_searched(query=query, actor=request.user, purpose="api")
+    try:
+        page = audit_page(query, after=after, limit=limit, pack=pack)
+    except SearchError as error:
+        raise HttpError(400, f"{error.field}: {error.message}") from None
+    names = [f for f in EventOut.model_fields]
+    return {
+        "query": query.describe(),
+        "rows": [dict(zip(names, event_row(e), strict=True)) for e in page.rows],
+        "next_cursor": page.next_cursor,
+    }
+
+
+@router.get("/audit/export", response={200: None})
+def audit_events_export(request, filters: Query[AuditFilter], fmt: str = "xlsx"):
+    """The whole result as xlsx or csv (UTF-8 with BOM), streamed."""
+    query = _query(request, filters)
+    pack = active_pack()
+    if fmt not in ("xlsx", "csv"):
+        raise HttpError(400, "fmt は xlsx か csv です")
+    audit_searched(query=query, actor=request.user, purpose=f"export.{fmt}")
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            audit_csv_chunks(query, pack=pack), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = "attachment; filename*=UTF-8''audit_events.csv"
+        return response
+    actor = getattr(request.user, "display_name", "") or request.user.get_username()
+    return export_response(
+        audit_export(query, pack=pack, actor_label=actor), fmt="xlsx", filename="audit_events"
+    )

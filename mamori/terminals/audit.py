@@ -1,0 +1,34 @@
+"""Recording who searched the operation events: an audit search reads what staff did to residents'
+records, so the search itself is recorded (who, when, which conditions, for what output)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from mamori.events.search import AuditQuery
+from mamori.records.services import record_append
+
+
+@transaction.atomic
+def audit_searched(*, query: AuditQuery, actor: Any, purpose: str) -> None:
+    """Append the record of an audit search (first page or export) with its conditions."""
+    record_append(
+        action="events.audit.searched",
+        object_type="events.Event",
+        object_id="",
+        actor=actor,
+        after={
+            "conditions": query.describe(),
+            "since": query.since.isoformat(),
+            "until": query.until.isoformat(),
+            "person": query.person.staff_number if query.person else "",
+            "subject": query.subject,
+            "account": query.account,
+            "host": query.host,
+            "outside_hours": query.outside_hours,
+            "purpose": purpose,
+        },
+        retention_class="terminals",
+    )
