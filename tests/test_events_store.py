@@ -19,6 +19,7 @@ from mamori.events.services import event_source_save, events_ingest
 from mamori.events.verify import events_verify
 from mamori.records.services import records_verify
 from tests.conftest import TODAY, make_city
+from tests.test_api import client_for
 
 
 def jsonl(events: list[dict]) -> bytes:
@@ -283,3 +284,16 @@ def test_verify_over_several_connections_names_the_edited_event(monkeypatch):
         cursor.execute("UPDATE events_event SET subject = '999' WHERE id = %s", [target])
     result = events_verify()
     assert result.first_bad == f"chunk #31, event #{target}"
+
+
+def test_the_api_verification_covers_the_event_store_and_names_an_edited_event(stored, people):
+    """MAI-25 / YAN-20: /api/records/verify checks the events too, not only the record chain."""
+    intact = client_for(people.admin).get("/api/records/verify").json()
+    assert intact["ok"] and intact["events_checked"] == 30 and intact["events_chunks"] == 3
+    target = _event_ids()[3]
+    _drop_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE events_event SET account = 'someone' WHERE id = %s", [target])
+    broken = client_for(people.admin).get("/api/records/verify").json()
+    assert not broken["ok"]
+    assert broken["events_first_bad"].endswith(f"event #{target}")
