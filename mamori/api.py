@@ -14,6 +14,7 @@ from ninja.errors import HttpError
 from ninja.security import django_auth
 
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.events.verify import events_verify
 from mamori.findings.models import Finding, FindingState
 from mamori.organisation.roles import holders_of
@@ -29,12 +30,6 @@ api = NinjaAPI(
     auth=django_auth,
     description="守り: 規程パックに基づく申請・承認、役割、指摘、記録の検証",
 )
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class PackOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
 from mamori.workflows.services import WorkflowError, request_file
@@ -34,12 +35,6 @@ from .services import (
 from .transfers import revocation_proposal_apply, revocation_proposal_dismiss
 
 router = Router(tags=["access"])
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class PrivilegeOut(Schema):

@@ -13,6 +13,7 @@ from ninja import Router, Schema, Status
 
 from mamori.access.models import Privilege, System
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.organisation.models import Person, Unit
 from mamori.workflows.models import Request, RequestStep, StepState
 from mamori.workflows.services import WorkflowError, request_decide
@@ -30,12 +31,6 @@ from .services import (
 router = Router(tags=["credentials"])
 
 SHOWN_ONCE = "この値は今回だけ表示されます。mamori には保存されません（ハッシュのみ保存）。"
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class CredentialOut(Schema):

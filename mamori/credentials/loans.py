@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from mamori.core import time
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import holding_of, primary_unit
-from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack, ViewingIdRules
@@ -73,14 +73,13 @@ def _entry(
     before: dict | None = None,
 ) -> Entry:
     rules = viewing_id_rules(pack)
-    return Entry(
-        action=action,
-        object_type=f"credentials.{type(instance).__name__}",
-        object_id=str(instance.pk),
+    return entry_for(
+        instance,
+        action,
+        fields=fields,
         actor=actor,
         capacity=capacity,
         before=before,
-        after=snapshot(instance, fields),
         article=rules.article,
         requirement=(rules.requirements or [""])[0],
         retention_class="access",

@@ -18,7 +18,7 @@ from mamori.access.models import Entitlement, Privilege, System
 from mamori.core import time
 from mamori.organisation.models import Person
 from mamori.organisation.roles import holding_of
-from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import OperatorIdRules, Pack
@@ -97,14 +97,14 @@ def _record(
     extra: dict | None = None,
 ) -> Entry:
     rules = operator_id_rules(pack)
-    return Entry(
-        action=action,
-        object_type=f"credentials.{type(instance).__name__}",
-        object_id=str(instance.pk),
+    return entry_for(
+        instance,
+        action,
+        fields=fields,
         actor=actor,
         capacity=capacity,
         before=before,
-        after={**snapshot(instance, fields), **(extra or {})},
+        extra=extra,
         article=rules.article,
         requirement=(rules.requirements or [""])[0],
         retention_class="access",

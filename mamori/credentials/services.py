@@ -25,7 +25,7 @@ from mamori.access.models import System
 from mamori.core import time
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
-from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import ManagedPasswordRules, Pack
@@ -164,14 +164,14 @@ def _entry(
     before: dict | None = None,
     extra: dict | None = None,
 ) -> Entry:
-    return Entry(
-        action=action,
-        object_type="credentials.Credential",
-        object_id=str(credential.pk),
+    return entry_for(
+        credential,
+        action,
+        fields=CREDENTIAL_FIELDS,
         actor=actor,
         capacity=capacity,
         before=before,
-        after={**snapshot(credential, CREDENTIAL_FIELDS), **(extra or {})},
+        extra=extra,
         article=credential.article,
         requirement=credential.requirement,
         retention_class="access",

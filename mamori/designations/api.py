@@ -9,6 +9,7 @@ from ninja import Router, Schema, Status
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.organisation.models import Person
 from mamori.regulations.active import active_pack
 
@@ -16,12 +17,6 @@ from .models import Designation
 from .services import DesignationError, designation_add, designation_end
 
 router = Router(tags=["designations"])
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class KindOut(Schema):

@@ -19,7 +19,7 @@ from mamori.access.models import System
 from mamori.core import time
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
-from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import DesignationRule, Pack
@@ -140,14 +140,14 @@ def _entry(
     before: dict | None = None,
     extra: dict | None = None,
 ) -> Entry:
-    return Entry(
-        action=action,
-        object_type="designations.Designation",
-        object_id=str(designation.pk),
+    return entry_for(
+        designation,
+        action,
+        fields=DESIGNATION_FIELDS,
         actor=actor,
         capacity=capacity,
         before=before,
-        after={**snapshot(designation, DESIGNATION_FIELDS), **(extra or {})},
+        extra=extra,
         article=designation.article,
         requirement=designation.requirement,
         retention_class="access",

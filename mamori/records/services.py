@@ -209,3 +209,32 @@ def records_verify(*, stop_at_first: bool = True) -> Verification:
                 "a row was added outside mamori",
             )
     return result
+
+
+def entry_for(
+    instance: Model,
+    action: str,
+    *,
+    fields: Iterable[str],
+    actor: Any,
+    capacity: str = "",
+    before: dict | None = None,
+    extra: dict | None = None,
+    article: str = "",
+    requirement: str = "",
+    retention_class: str = "",
+) -> Entry:
+    """The record of a change to one model row: its type and key, and its picture after the change
+    (plus ``extra``, e.g. the reason) — what every domain's services write alongside the change."""
+    return Entry(
+        action=action,
+        object_type=f"{instance._meta.app_label}.{type(instance).__name__}",
+        object_id=str(instance.pk),
+        actor=actor,
+        capacity=capacity,
+        before=before,
+        after={**snapshot(instance, fields), **(extra or {})},
+        article=article,
+        requirement=requirement,
+        retention_class=retention_class,
+    )

@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit
 from mamori.regulations.active import active_pack
@@ -31,12 +32,6 @@ from .services import (
 
 router = Router(tags=["定期確認"])
 MAX_PAGE = 500
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class CampaignOut(Schema):

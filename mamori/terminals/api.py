@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.schemas import ProblemOut
 from mamori.events.search import (
     SearchError,
     audit_csv_chunks,
@@ -43,12 +44,6 @@ from .services import (
 )
 
 router = Router(tags=["terminals"])
-
-
-class ProblemOut(Schema):
-    message: str
-    article: str = ""
-    field: str | None = None
 
 
 class TerminalOut(Schema):
