@@ -31,8 +31,9 @@ def _spec(pack, kind: str | None):
 
 
 def _ledger(pack, spec, *, show: str):
+    # designated_by__person: the ledger shows the designator's display_name, one query a row otherwise.
     rows = Designation.objects.filter(pack=pack.pack, kind=spec.kind).select_related(
-        "person", "system", "reported_to", "designated_by"
+        "person", "system", "reported_to", "designated_by__person"
     )
     if show == "active":
         rows = rows.on(time.today())
