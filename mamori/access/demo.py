@@ -21,8 +21,8 @@ from mamori.access.services import (
 )
 from mamori.access.transfers import Proposed, proposed_revocations, revocation_proposals_open
 from mamori.core import time
-from mamori.organisation.imports import Change, ChangeKind, ImportPlan, Position
 from mamori.organisation.models import Employment, Person
+from mamori.organisation.plans import Change, ChangeKind, ImportPlan, Position
 from mamori.workflows.models import Decision, RequestState
 from mamori.workflows.services import WorkflowError, request_file, request_withdraw
 

@@ -15,8 +15,8 @@ from typing import Any
 from django.db import transaction
 
 from mamori.core import time
-from mamori.organisation.imports import ChangeKind, ImportPlan
 from mamori.organisation.models import Person
+from mamori.organisation.plans import ChangeKind, ImportPlan
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
