@@ -96,3 +96,13 @@ def test_ingest_killed_with_sigkill_halfway_loses_and_duplicates_nothing(tmp_pat
     verified = run(home, "records", "verify")
     assert verified.returncode == 0, verified.stderr
     assert f"{EVENTS} events" in verified.stdout
+
+    # The verify above ran its chunk checks in worker processes (60 chunks); an edit made behind
+    # mamori's back is still named, chunk and event, by that same path.
+    with sqlite3.connect(database, timeout=30) as db:
+        target = db.execute("SELECT id FROM events_event ORDER BY id LIMIT 1 OFFSET 45500").fetchone()[0]
+        db.execute("DROP TRIGGER IF EXISTS events_event_no_update")
+        db.execute("UPDATE events_event SET subject = '999999' WHERE id = ?", [target])
+    tampered = run(home, "records", "verify")
+    assert tampered.returncode != 0
+    assert f"event #{target}" in tampered.stdout + tampered.stderr

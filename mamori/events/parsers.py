@@ -27,6 +27,7 @@ from .models import EventKind
 PERSON_LOGON_TYPES = frozenset({2, 7, 10, 11})
 WINDOWS_KINDS = {4624: "logon", 4634: "logoff", 4647: "logoff", 4800: "lock", 4801: "unlock"}
 LIMITS = {"account": 120, "host": 120, "system": 40, "subject": 120, "action": 80, "session": 40}
+SHORTEST_LIMIT = min(LIMITS.values())
 TEXT_FIELDS = ("account", "host", "system", "subject", "action", "session")
 KINDS = frozenset(EventKind.values)
 TRUE = frozenset({"1", "true", "yes", "y", "t", "研修", "○", "◯", "有"})
@@ -35,7 +36,7 @@ FALSE = frozenset({"", "0", "false", "no", "n", "f", "-", "無"})
 FORBIDDEN = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
 
 
-@dataclass
+@dataclass(slots=True)  # millions are made: smaller, quicker to build
 class Row:
     line: int
     at: dt.datetime
@@ -188,9 +189,10 @@ def clean(values: dict[str, Any], line: int, *, date_format: str | None = None, 
         kind = kinds.get(kind, kind)
     if kind not in KINDS:
         raise _Invalid("kind", f"種別が不明です: {kind!r} ({', '.join(sorted(KINDS))})")
+    get = values.get
     texts = []
     for name in TEXT_FIELDS:
-        value = values.get(name)
+        value = get(name)
         if value is None:
             texts.append("")
             continue
@@ -198,23 +200,24 @@ def clean(values: dict[str, Any], line: int, *, date_format: str | None = None, 
             value = _text(name, value)
         else:
             value = value.strip()
-            if len(value) > LIMITS[name]:
+            # every limit is at least SHORTEST_LIMIT: most values skip the lookup
+            if len(value) > SHORTEST_LIMIT and len(value) > LIMITS[name]:
                 raise _Invalid(name, f"{LIMITS[name]}文字を超えています ({len(value)}文字)")
         texts.append(value)
-    if FORBIDDEN.search("".join(texts)):
+    joined = "".join(texts)
+    if FORBIDDEN.search(joined):
         for name, value in zip(TEXT_FIELDS, texts, strict=True):
             _text(name, value)
     account, host, system, subject, action, session = texts
     if not account:
         raise _Invalid("account", "利用者IDがありません")
-    result_count, logon_type, training = (
-        values.get("result_count"),
-        values.get("logon_type"),
-        values.get("training"),
-    )
+    result_count, logon_type, training = get("result_count"), get("logon_type"), get("training")
+    at = get("at")
+    if type(at) is not dt.datetime or at.tzinfo is None:
+        at = parse_at(at, date_format)
     return Row(
         line=line,
-        at=parse_at(values.get("at"), date_format),
+        at=at,
         kind=kind,
         account=account,
         host=host,
@@ -222,11 +225,11 @@ def clean(values: dict[str, Any], line: int, *, date_format: str | None = None, 
         subject=subject,
         action=action,
         result_count=result_count
-        if type(result_count) is int and result_count >= 0
+        if result_count is None or (type(result_count) is int and result_count >= 0)
         else _int("result_count", result_count),
         session=session,
         logon_type=logon_type
-        if type(logon_type) is int and logon_type >= 0
+        if logon_type is None or (type(logon_type) is int and logon_type >= 0)
         else _int("logon_type", logon_type),
         training=training if type(training) is bool else _bool(training),
     )

@@ -8,7 +8,11 @@ another batch (inserted)."""
 
 from __future__ import annotations
 
+import hashlib
+import multiprocessing
 import os
+import sqlite3
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -125,8 +129,47 @@ def _states_in_parallel(chunks: list[EventChunk]) -> dict[int, tuple[str, int, i
             connections[DEFAULT_DB_ALIAS].close()
 
     parts = [chunks[i::workers] for i in range(workers)]
+    if vendor == "sqlite":
+        in_processes = _sqlite_states_in_processes(parts)
+        if in_processes is not None:
+            return in_processes
     with ThreadPoolExecutor(workers) as pool:
         return {seq: value for part in pool.map(state, parts) for seq, value in part}
+
+
+def _sqlite_states(
+    job: tuple[str, list[tuple[int, int, int, int]]],
+) -> list[tuple[int, tuple[str, int, int]]]:
+    """In a forked worker: its own read-only connection to the database file (never the parent's)."""
+    name, part = job
+    sql = chain.chunk_sql("sqlite").replace("%%", "\0").replace("%s", "?").replace("\0", "%")
+    db = sqlite3.connect(f"file:{name}?mode=ro", uri=True)
+    try:
+        out = []
+        for seq, first_id, last_id, batch_id in part:
+            value, count, foreign = db.execute(sql, (batch_id, first_id, last_id)).fetchone()
+            header = chain.chunk_header(first_id, batch_id)
+            digest = hashlib.sha256((header + (value or "")).encode()).hexdigest()
+            out.append((seq, (digest, count, foreign)))
+        return out
+    finally:
+        db.close()
+
+
+def _sqlite_states_in_processes(parts: list[list[EventChunk]]) -> dict[int, tuple[str, int, int]] | None:
+    """SQLite formats with a process-wide allocator mutex: threads do not scale (measured: 2 threads
+    0.32 s, one 0.36 s for 200,000 events) but processes do (0.21 s).  The workers only read the
+    committed file (WAL readers); an in-memory database cannot be shared, so it stays on one thread."""
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or name.startswith("file:") or not os.path.exists(name):
+        return None
+    # Fork only a single-threaded process (the verify command, the bench): in a threaded server
+    # another thread may hold a lock (SQLite's, logging's) at the fork, and the child would hang.
+    if "fork" not in multiprocessing.get_all_start_methods() or threading.active_count() > 1:
+        return None
+    jobs = [(name, [(c.seq, c.first_id, c.last_id, c.batch_id) for c in part]) for part in parts]
+    with multiprocessing.get_context("fork").Pool(len(jobs)) as pool:
+        return {seq: value for part in pool.map(_sqlite_states, jobs) for seq, value in part}
 
 
 @implements("MAI-25", "FUK-18-1")
