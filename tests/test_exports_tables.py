@@ -89,8 +89,8 @@ def test_the_xlsx_reads_back_with_title_meta_header_and_typed_values():
     assert first[3] == dt.datetime(2026, 4, 1, tzinfo=TOKYO).replace(tzinfo=None)
     assert first[4] == dt.datetime(2026, 11, 16, 9, 30, tzinfo=TOKYO).replace(tzinfo=None)
     assert first[5] == 0 and [c.value for c in sheet[10]][5] == 2
-    # Text that looks like a formula stays text.
-    assert sheet["C8"].data_type == "s" and sheet["C8"].value.startswith("=HYPERLINK")
+    # Text that looks like a formula stays text, neutralised with an apostrophe.
+    assert sheet["C8"].data_type == "s" and sheet["C8"].value.startswith("'=HYPERLINK")
     assert sheet.freeze_panes == "A8"
     assert sheet.auto_filter.ref == "A7:F10"
     assert sheet.column_dimensions["B"].width == pytest.approx(14, abs=1)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 
 from mamori.core import time
-from mamori.exports.tables import Column, TableExport
+from mamori.exports.tables import Column, TableExport, csv_cell
 from mamori.organisation.models import Person
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -264,13 +264,15 @@ def audit_export(query: AuditQuery, *, pack: Pack, actor_label: str = "") -> Tab
 
 
 def audit_csv_chunks(query: AuditQuery, *, pack: Pack) -> Iterator[str]:
-    """CSV (UTF-8 with BOM, so Excel opens it in Japanese), streamed."""
+    """CSV (UTF-8 with BOM, so Excel opens it in Japanese), streamed.  Text that a spreadsheet would
+    take for a formula is neutralised (:func:`mamori.exports.tables.neutralise`): the columns carry
+    ingested log values and imported names verbatim."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")
     writer.writerow([c.label for c in COLUMNS])
     for index, row in enumerate(all_rows(query, pack=pack), start=1):
-        writer.writerow(row)
+        writer.writerow([csv_cell(value) for value in row])
         if index % 1000 == 0:
             yield buffer.getvalue()
             buffer.seek(0)

@@ -6,7 +6,9 @@ Other apps describe what to export as a :class:`TableExport` (title, columns, ro
 - xlsx: XlsxWriter in ``constant_memory`` mode, so rows are streamed to disk one by one and
   100,000 rows do not grow memory; a title block with the meta (和暦), a frozen header row, an
   autofilter, column widths, and dates written as real Excel dates.  Text is always written as
-  text, never as a formula (a user ID starting with "=" stays a user ID).
+  text, never as a formula, and text that a spreadsheet would read as one (starting with = + - @,
+  tab or CR) is neutralised with a leading apostrophe (:func:`neutralise`), as in every CSV mamori
+  writes: an ingested log line or an imported name must not run when a clerk edits the cell.
 - PDF: WeasyPrint with the IPAex font embedded (LGWAN: the reader may have no Japanese font), A4,
   the table header repeated on every page, "1 / N" page numbers and a footer naming the 出力日時
   and the article the table is kept under.
@@ -128,6 +130,26 @@ def cell_text(value: Any) -> str:
     return str(value)
 
 
+# What spreadsheets (Excel, LibreOffice) read as the start of a formula or DDE call (OWASP "CSV
+# injection"): ingested operation logs and the HR import reach the exported columns verbatim.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """Text that a spreadsheet would take for a formula, prefixed with an apostrophe so that it stays
+    text (``=HYPERLINK(...)`` → ``'=HYPERLINK(...)``).  Only for text: numbers and dates are written
+    as numbers and dates by the callers, so a negative number stays a number."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_cell(value: Any) -> Any:
+    """A value for ``csv.writer``: text neutralised, numbers as they are (a CSV has no types, so a
+    negative number is written as its digits and read back as a number)."""
+    if isinstance(value, str):
+        return neutralise(value)
+    return value
+
+
 def _sheet_name(name: str) -> str:
     cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name).strip("'") or "Sheet1"
     return cleaned[:31]
@@ -169,14 +191,14 @@ def write_xlsx(export: TableExport, output: Any) -> int:
 
         # Rows must go in order in constant_memory mode: the title block first.
         row = 0
-        sheet.write_string(row, 0, export.title, title)
+        sheet.write_string(row, 0, neutralise(export.title), title)
         row += 1
         if export.subtitle:
-            sheet.write_string(row, 0, export.subtitle, subtitle)
+            sheet.write_string(row, 0, neutralise(export.subtitle), subtitle)
             row += 1
         for label, value in export.meta_lines():
             sheet.write_string(row, 0, label, meta_label)
-            sheet.write_string(row, 1, value)
+            sheet.write_string(row, 1, neutralise(value))
             row += 1
         row += 1
         header_row = row
@@ -205,13 +227,14 @@ def write_xlsx(export: TableExport, output: Any) -> int:
                 elif isinstance(value, int | float | Decimal):
                     sheet.write_number(row, index, value, cell_format)
                 else:
-                    # write_string, never write(): text that looks like a formula stays text.
-                    sheet.write_string(row, index, cell_text(value), cell_format)
+                    # write_string, never write(), and neutralised: text that looks like a formula
+                    # stays text even when a clerk edits the cell.
+                    sheet.write_string(row, index, neutralise(cell_text(value)), cell_format)
         sheet.autofilter(header_row, 0, max(row, header_row), max(width - 1, 0))
         # The count goes under the table: in constant_memory mode the rows above are already on disk.
         sheet.write_string(row + 2, 0, f"計 {count:,} 件")
         if export.note:
-            sheet.write_string(row + 3, 0, export.note)
+            sheet.write_string(row + 3, 0, neutralise(export.note))
     finally:
         workbook.close()
     return count
