@@ -47,5 +47,13 @@ test-postgres: $(BIN)/mamori
 		echo "*** PostgreSQL not reachable at $(PG_URL): the PostgreSQL run is skipped on this machine ***"; \
 	fi
 
+## make mutation [TARGET=mamori/access/services.py|mamori/access|all] [BUDGET=20m]: mutmut over the modules
+## that declare requirement IDs, report in docs/mutation.md (not part of make test or CI)
+TARGET ?= all
+BUDGET ?= 20m
+.PHONY: mutation
+mutation: $(BIN)/mamori
+	nice -n 10 $(BIN)/python tools/mutation.py $(TARGET) --budget $(BUDGET)
+
 clean:
 	rm -rf $(VENV) var *.egg-info
