@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Static files (CSS, the vendored htmx) are served by mamori itself: LGWAN has no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outermost after the static files: every answer, redirects and refusals too, is never cached.
+    "mamori.accounts.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "mamori.accounts.middleware.ActiveAccountMiddleware",
     "mamori.accounts.middleware.PasswordChangeRequiredMiddleware",
 ]
 
@@ -126,6 +129,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "mamori.accounts.validators.CharacterClassValidator"},
+    {"NAME": "mamori.accounts.validators.RepeatedCharacterValidator"},
     {"NAME": "mamori.accounts.validators.PasswordHistoryValidator"},
 ]
 

@@ -88,9 +88,11 @@ def test_a_locked_account_is_refused_until_the_administrator_unlocks_it(city, pe
     client = Client()
     for _ in range(5):
         response = client.post("/login/", {"username": "shokuin", "password": "wrong"})
-    assert "アカウントをロックしました" in text(response)
+    # One message for every refusal: the screen does not say that this ID exists and is now locked.
+    assert "利用者IDまたはパスワードが違います。" in text(response)
     refused = client.post("/login/", {"username": "shokuin", "password": DEMO_PASSWORD})
-    assert "アカウントがロックされています" in text(refused)
+    assert "利用者IDまたはパスワードが違います。" in text(refused)
+    assert User.objects.get(username="shokuin").is_locked
 
     assert session(people.requester).get("/accounts/").status_code == 403  # administrators only
     admin = session(people.admin)

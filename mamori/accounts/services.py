@@ -17,7 +17,23 @@ from mamori.records.services import record_append
 from mamori.regulations.registry import implements
 
 from .models import PasswordHistory, User
-from .validators import password_rules
+from .validators import password_rules, repeated_character_problem
+
+# KIT-8-5: the same answer for every refused log-in — unknown ID, wrong password, locked or disabled
+# account — so that the screen does not tell an attacker which IDs exist or which one locked.  The
+# record of each attempt still says the true cause.
+LOGIN_REFUSED = (
+    "利用者IDまたはパスワードが違います。続けて間違えるとアカウントはロックされます"
+    "（ロック中・使用停止中のアカウントも同じ表示です。解除は情報政策課の管理者に依頼してください）。"
+)
+# A hash computed on every refusal, so that the time taken does not tell the causes apart either.
+_DUMMY_HASH: list[str] = []
+
+
+def _spend_a_hash(password: str) -> None:
+    if not _DUMMY_HASH:
+        _DUMMY_HASH.append(make_password("dummy-password"))
+    check_password(password, _DUMMY_HASH[0])
 
 
 class AccountError(Exception):
@@ -59,19 +75,35 @@ def login_attempt(*, username: str, password: str, remote_addr: str = "") -> Use
 def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[User | None, str]:
     user = User.objects.select_for_update().filter(username=username).first()
     if user is None:
-        # Compare against a dummy hash so that the time taken does not tell which names exist.
-        check_password(password, make_password("dummy-password"))
-        return None, "利用者IDまたはパスワードが違います。"
+        _spend_a_hash(password)
+        record_append(
+            action="accounts.login.refused_unknown",
+            object_type="accounts.User",
+            object_id="",
+            actor=None,
+            after={"username": username, "from": remote_addr, "cause": "unknown_user"},
+            requirement="KIT-8-5",
+            retention_class="access",
+        )
+        return None, LOGIN_REFUSED
     if not user.is_active:
-        return None, "このアカウントは使用停止中です。"
+        _spend_a_hash(password)
+        _record(
+            user,
+            "accounts.login.refused_disabled",
+            actor=None,
+            after={"username": username, "from": remote_addr, "cause": "disabled"},
+        )
+        return None, LOGIN_REFUSED
     if user.is_locked:
+        _spend_a_hash(password)
         _record(
             user,
             "accounts.login.refused_locked",
             actor=None,
-            after={"username": username, "from": remote_addr},
+            after={"username": username, "from": remote_addr, "cause": "locked"},
         )
-        return None, "アカウントがロックされています。情報政策課の管理者に解除を依頼してください。"
+        return None, LOGIN_REFUSED
     if not user.check_password(password):
         user.failed_logins += 1
         threshold = password_rules().lockout_threshold
@@ -84,22 +116,57 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
             user,
             "accounts.login.failed",
             actor=None,
-            after={"username": username, "from": remote_addr, "failed_logins": user.failed_logins},
+            after={
+                "username": username,
+                "from": remote_addr,
+                "failed_logins": user.failed_logins,
+                "cause": "wrong_password",
+            },
         )
         if user.locked_at:
             _record(
                 user, "accounts.locked", actor=None, after={"username": username, "after_failures": threshold}
             )
-            return None, (
-                f"{threshold}回続けて失敗したため、アカウントをロックしました。"
-                "情報政策課の管理者に解除を依頼してください。"
-            )
-        return None, "利用者IDまたはパスワードが違います。"
+            sessions_end(user=user)
+        return None, LOGIN_REFUSED
     user.failed_logins = 0
     user.last_login = time.now()
     user.save(update_fields=["failed_logins", "last_login"])
     _record(user, "accounts.login.succeeded", actor=user, after={"username": username, "from": remote_addr})
     return user, ""
+
+
+def sessions_end(*, user: User) -> int:
+    """End every open session of the account at once (a locked or disabled account must not stay
+    logged in elsewhere).  Called inside the lock's or disable's transaction; returns how many."""
+    from django.contrib.sessions.models import Session
+
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=time.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+@implements("KIT-8-5")
+@transaction.atomic
+def account_disable(*, user: User, actor: Any, reason: str) -> None:
+    """Stop an account (retirement, misuse): it can no longer log in and its open sessions end."""
+    if not getattr(actor, "is_superuser", False):
+        raise AccountError("使用停止は管理者だけができます。")
+    if not reason.strip():
+        raise AccountError("使用停止の理由を入力してください。", field="reason")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = False
+    user.save(update_fields=["is_active"])
+    ended = sessions_end(user=user)
+    _record(
+        user,
+        "accounts.disabled",
+        actor=actor,
+        after={"username": user.username, "reason": reason.strip(), "sessions_ended": ended},
+    )
 
 
 @implements("KIT-8-5")
@@ -150,7 +217,11 @@ def generate_temporary_password(length: int = 14) -> str:
             + secrets.choice("!#%+-=?@")
             + secrets.choice(string.digits)
         )
-        if any(c.isupper() for c in candidate) and any(c.islower() for c in candidate):
+        if (
+            any(c.isupper() for c in candidate)
+            and any(c.islower() for c in candidate)
+            and repeated_character_problem(candidate) is None
+        ):
             return candidate
 
 

@@ -45,6 +45,41 @@ class CharacterClassValidator:
         return "英大文字・英小文字・数字・記号のうち3種類以上。"
 
 
+# KIT-8-5 (容易に推測されない): a run of this many identical characters ("aaaa", "1111") is refused,
+# and so is a password in which one character makes up half or more of it ("aaaaaaaaaA1" passes
+# the length and character-class rules, yet is one key held down).
+MAX_RUN = 3
+REPEATED_MESSAGE = (
+    f"同じ文字を{MAX_RUN + 1}文字以上続けたパスワードや、"
+    "一つの文字が全体の半分以上を占めるパスワードは使えません。"
+)
+
+
+def repeated_character_problem(password: str) -> str | None:
+    """The reason a password is made of repeated characters, or None."""
+    run, previous = 0, None
+    for char in password:
+        run = run + 1 if char == previous else 1
+        previous = char
+        if run > MAX_RUN:
+            return f"「{char}」が{MAX_RUN + 1}文字以上続いています"
+    if password:
+        commonest = max(set(password), key=password.count)
+        if password.count(commonest) * 2 >= len(password):
+            return f"「{commonest}」が全体の半分以上を占めています"
+    return None
+
+
+class RepeatedCharacterValidator:
+    def validate(self, password, user=None):
+        problem = repeated_character_problem(password)
+        if problem:
+            raise ValidationError(f"{REPEATED_MESSAGE}（{problem}）", code="password_repeated")
+
+    def get_help_text(self):
+        return f"同じ文字を{MAX_RUN + 1}文字以上続けない。一つの文字が半分以上を占めない。"
+
+
 class PasswordHistoryValidator:
     def validate(self, password, user=None):
         if user is None or user.pk is None:
