@@ -7,7 +7,7 @@ PORT ?= 8000
 # PostgreSQL for the second run of the suite (trust auth on development and CI machines).
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: demo test test-sqlite test-postgres lint install clean
+.PHONY: demo test test-sqlite test-postgres test-dates lint install clean
 
 $(BIN)/mamori: pyproject.toml
 	@# PDF exports embed IPAex fonts (Debian fonts-ipaexfont); LGWAN machines get them from the local mirror.
@@ -54,6 +54,12 @@ BUDGET ?= 20m
 .PHONY: mutation
 mutation: $(BIN)/mamori
 	nice -n 10 $(BIN)/python tools/mutation.py $(TARGET) --budget $(BUDGET)
+
+## make test-dates: the SQLite suite with the machine's clock moved (libfaketime): it must not read the real date
+test-dates: $(BIN)/mamori
+	@command -v faketime >/dev/null || { SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); $$SUDO apt-get install -y -qq faketime; }
+	faketime '2027-05-10 10:00' $(MAKE) test-sqlite
+	faketime '2031-04-02 08:00' $(MAKE) test-sqlite
 
 clean:
 	rm -rf $(VENV) var *.egg-info

@@ -9,12 +9,25 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+import time_machine
 
 from mamori.accounts.models import User
+from mamori.core.time import TOKYO
 from mamori.demo.city import City, build_city
 
 # A Monday in term time, so that working-day rules do not depend on when the suite runs.
 TODAY = dt.date(2026, 11, 16)
+# The instant every test starts at (Asia/Tokyo): the suite never reads the machine's date.  A test that
+# needs time to pass moves the clock itself (the ``clock`` fixture).
+NOW = dt.datetime(2026, 11, 16, 10, 0, tzinfo=TOKYO)
+
+
+@pytest.fixture(autouse=True)
+def clock():
+    """Every test runs on a frozen clock at ``NOW``; ``clock.move_to(...)`` or ``clock.shift(...)`` moves it.
+    ``time.monotonic`` is left alone, so timeouts and benchmarks still measure real durations."""
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @dataclass

@@ -39,7 +39,7 @@ def test_the_demo_holds_requests_in_every_state_an_expired_line_and_a_proposal(c
         import mamori.events.services  # noqa: F401
     except ImportError:
         pass
-    else:  # KIT-7: the expired ID used this morning
+    else:  # KIT-7: the expired ID used yesterday
         assert Finding.objects.filter(rule="access.expired_entitlement_used", requirement="KIT-7").exists()
     assert records_verify().ok
     client.force_login(people.admin)

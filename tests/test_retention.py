@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from mamori.core import time
 from mamori.records.retention import purge_on, retained_until
 from mamori.regulations.schema import RetentionClass
 
@@ -52,9 +53,7 @@ def test_mai_25_each_record_carries_the_purge_date_of_its_class_from_the_active_
     from mamori.records.services import Entry, record_append_many
     from mamori.regulations.models import Installation
 
-    Installation.objects.create(
-        pk=1, municipality="みどり市", pack="maizuru", activated_at=dt.datetime.now(TOKYO)
-    )
+    Installation.objects.create(pk=1, municipality="みどり市", pack="maizuru", activated_at=time.now())
     late_evening = dt.datetime(2026, 3, 31, 23, 30, tzinfo=TOKYO)  # still 3月31日 in Tokyo
     with transaction.atomic():
         operation, room, unknown = record_append_many(

@@ -1,6 +1,6 @@
 """The access part of the demo municipality: administrators and flags on the systems, a two-factor
 system, lines of the management file made every way the pack allows, privilege requests in every
-state, a fixed-term person whose term ended yesterday (expired by the job, and the ID still used
+state, a fixed-term person whose term ended the day before yesterday (expired by the job, and the ID still used
 afterwards: a KIT-7 finding) and a pending transfer proposal (KIT-5-5).  All through the services."""
 
 from __future__ import annotations
@@ -172,7 +172,7 @@ def populate(city: Any, *, on: dt.date) -> str:
             valid_to=end, actor=approver, pack=pack, on=on, user_id="M-" + vendor.staff_number,
         )  # fmt: skip
 
-    expired = _term_ended_yesterday(city, requester, approver, on)
+    expired = _term_ended_before_yesterday(city, requester, approver, on)
     proposals = _transfer_proposal(city, on, admin)
     states = "、".join(f"{RequestState(k).label} {v}" for k, v in made.items()) or "なし"
     total = Entitlement.objects.count()
@@ -181,17 +181,21 @@ def populate(city: Any, *, on: dt.date) -> str:
     )
 
 
-def _term_ended_yesterday(city: Any, requester: Any, approver: Any, on: dt.date) -> int:
-    """KIT-7: a 会計年度任用職員 whose term ended yesterday; the daily job expires their line, and
-    their ID used this morning becomes a finding."""
+def _term_ended_before_yesterday(city: Any, requester: Any, approver: Any, on: dt.date) -> int:
+    """KIT-7: a 会計年度任用職員 whose term ended the day before yesterday; the daily job expires their
+    line, and their ID used yesterday becomes a finding.  (Yesterday, not this morning: the demo may be
+    built before the working day has begun, and holds nothing after the moment it is built.)"""
     from mamori.demo.requests import _account_for, _decide_all
 
     pack = city.pack
     person = city.staff["410"][-1]  # 福祉課の会計年度任用職員
-    yesterday = on - dt.timedelta(days=1)
-    start = max(person.term_start or yesterday, yesterday - dt.timedelta(days=30))
-    # Demo data only: the appointment is shortened so that it ended yesterday.
-    Person.objects.filter(pk=person.pk).update(term_end=yesterday)
+    ended = on - dt.timedelta(days=2)
+    start = max(person.term_start or ended, ended - dt.timedelta(days=30))
+    # Demo data only: the appointment (of the 年度 it fell in) is shortened so that it ended the day
+    # before yesterday.
+    Person.objects.filter(pk=person.pk).update(
+        term_start=min(person.term_start or ended, time.fiscal_year_start(time.fiscal_year(ended))), term_end=ended
+    )
     person.refresh_from_db()
     rule = pack.parameters.access.user_registration
     if rule is not None and person.employment in rule.employments:
@@ -204,12 +208,12 @@ def _term_ended_yesterday(city: Any, requester: Any, approver: Any, on: dt.date)
         return 0
     _decide_all(request, on=start, pack=pack, city=city)
     expired = entitlements_expire(on=on, pack=pack, actor=None)
-    _used_after_expiry(f"K{person.staff_number}", on)
+    _used_after_expiry(f"K{person.staff_number}", on - dt.timedelta(days=1))
     return len(expired)
 
 
 def _used_after_expiry(account: str, on: dt.date) -> None:
-    """This morning's operation log still shows the expired ID (the events app ingests it)."""
+    """The operation log of ``on`` (a day after the line ended) still shows the expired ID."""
     try:
         from mamori.events.services import event_source_save, events_ingest
     except ImportError:  # the operation-events app is not there yet

@@ -3,9 +3,11 @@ working-day calendar (Monday–Friday, minus national holidays, minus municipal 
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -26,12 +28,40 @@ ERAS: list[tuple[dt.date, str]] = [
 DEFAULT_CLOSURES = (Closure(name="年末年始", start="12-29", end="01-03"),)
 
 
+# The one clock.  Everything in mamori asks ``now()`` / ``today()`` here (ruff bans the other clocks), so
+# tests freeze it with time-machine and the demo can write its history at the moments it happened.
+_as_of: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar("mamori_as_of", default=None)
+
+
 def now() -> dt.datetime:
-    return timezone.now().astimezone(TOKYO)
+    """This moment in Asia/Tokyo (or the moment set by ``as_of``)."""
+    moment = _as_of.get()
+    return moment if moment is not None else timezone.now().astimezone(TOKYO)
 
 
 def today() -> dt.date:
     return now().date()
+
+
+@contextlib.contextmanager
+def as_of(moment: dt.datetime) -> Iterator[dt.datetime]:
+    """Run the services inside as if it were ``moment`` (a past one): the demo issues "ten days ago" a
+    temporary password that is overdue today, with every stamp, deadline and record of that day coherent.
+    Never for a moment in the future, which no record may hold."""
+    if moment.tzinfo is None:
+        raise ValueError("as_of needs an aware datetime")
+    if moment > timezone.now():
+        raise ValueError(f"as_of({moment.isoformat()}) is in the future")
+    token = _as_of.set(moment.astimezone(TOKYO))
+    try:
+        yield moment
+    finally:
+        _as_of.reset(token)
+
+
+def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """``day`` at hour:minute in Asia/Tokyo."""
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=TOKYO)
 
 
 def local(moment: dt.datetime) -> dt.datetime:

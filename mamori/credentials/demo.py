@@ -47,9 +47,11 @@ def populate(city: Any, *, on: dt.date) -> str:
         issuer = _holder(pack, rules.issued_by, on=on, unit=unit)
         if issuer is not None:
             # Issued ten days ago and never changed: past a 7-day deadline, so a finding (KIT-8-2).
-            credential_issue_temporary(
-                person=staff[0], system=target, terminal=terminal, actor=issuer, on=on - dt.timedelta(days=10)
-            )
+            ten_days_ago = on - dt.timedelta(days=10)
+            with time.as_of(min(time.at(ten_days_ago, 10), time.now())):
+                credential_issue_temporary(
+                    person=staff[0], system=target, terminal=terminal, actor=issuer, on=ten_days_ago
+                )
             changed = credential_issue_temporary(
                 person=staff[1], system=target, terminal=terminal, actor=issuer, on=on
             )

@@ -148,7 +148,9 @@ def build_city(
     top_title = "区長" if ward else "市長"
     installation_activate(municipality=city.name, pack=pack.pack, actor=None)
     names = _Names(seed=20261122)
-    since = dt.date(today.year - 1 if today.month < 4 else today.year, 4, 1)
+    # Staff have been in post since the previous 年度's 4月1日, so a demo built on a 4月1日 still has a history
+    # (a request of last month, a line granted in the winter) whose people held their posts at the time.
+    since = time.fiscal_year_start(time.fiscal_year(today) - 1)
 
     # Units: the base tree, then whatever the pack names that the tree lacks.
     root = Unit(code="000", name=city.name, level="市" if not ward else "区", valid_from=dt.date(2000, 4, 1))

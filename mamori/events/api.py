@@ -14,6 +14,8 @@ from pathlib import Path
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from mamori.core import time
+
 from .models import EventSource, IngestBatch, SourceFormat
 from .services import IngestRejected, events_ingest
 
@@ -114,7 +116,7 @@ def ingest(request, source: str, quarantine: bool = False):
         event_source = EventSource.objects.get(code=source)
     except EventSource.DoesNotExist:
         raise HttpError(404, f"source: 取込元 {source!r} は登録されていません") from None
-    name = f"api:{source}:{dt.datetime.now(dt.UTC):%Y%m%dT%H%M%S}"
+    name = f"api:{source}:{time.now():%Y%m%dT%H%M%S}"
     with tempfile.TemporaryDirectory() as folder:
         bad_file = Path(folder) / "bad.tsv" if quarantine else None
         try:
