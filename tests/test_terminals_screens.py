@@ -73,18 +73,20 @@ def test_MAI_21_4_the_audit_search_screen_pages_and_exports_and_is_for_administr
     )
     assert client_for(yanagawa.accounts["shokuin"][0]).get(reverse("audit_search")).status_code == 403
     admin = client_for(yanagawa.accounts["admin"][0])
-    page = admin.get(
+    page = admin.post(
         reverse("audit_search"), {"since": "2026-10-01", "until": "2026-10-31", "subject": "R-7"}
     )
     text = page.content.decode()
     assert person.name in text and "R-7" in text
     assert Record.objects.filter(action="events.audit.searched").count() == 1
-    bad = admin.get(reverse("audit_search"), {"since": "2026-10-31", "until": "2026-10-01", "subject": "R-7"})
+    bad = admin.post(
+        reverse("audit_search"), {"since": "2026-10-31", "until": "2026-10-01", "subject": "R-7"}
+    )
     assert "終了日が開始日より前です" in bad.content.decode()
-    export = admin.get(
+    export = admin.post(
         reverse("audit_search_export", args=["xlsx"]),
         {"since": "2026-10-01", "until": "2026-10-31", "subject": "R-7"},
     )
     assert export.status_code == 200 and "attachment" in export["Content-Disposition"]
-    preset = admin.get(reverse("audit_search"), {"preset": "last_month_outside"})
+    preset = admin.post(reverse("audit_search"), {"preset": "last_month_outside"})
     assert preset.status_code == 200

@@ -12,7 +12,7 @@ import datetime as dt
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.access.models import System
@@ -309,26 +309,47 @@ class AuditFilter(Schema):
     outside_hours: bool = False
 
 
+class AuditSearchIn(AuditFilter):
+    after: str = Field("", description="前のページの next_cursor (空なら最初のページ)")
+    limit: int = Field(50, ge=1, le=500)
+
+
+class AuditExportIn(AuditFilter):
+    fmt: str = Field("xlsx", description="xlsx | csv")
+
+
+SEARCH_BY_POST = (
+    "操作記録の検索は POST で行います（検索したこと自体を記録するため: MAI-3, MAI-21-4）。"
+    "本文に since, until と person / subject / account / host / outside_hours のいずれかを JSON で指定してください。"
+)
+
+
 def _query(request, filters: AuditFilter):
     _admin(request)
     try:
-        return audit_query(**filters.dict())
+        return audit_query(**filters.dict(include=set(AuditFilter.model_fields)))
     except SearchError as error:
         raise HttpError(400, f"{error.field}: {error.message}") from None
 
 
-@router.get("/audit/events", response=AuditPageOut)
-def audit_events(request, filters: Query[AuditFilter], after: str = "", limit: int = 50):
+@router.get("/audit/events", response={405: ProblemOut})
+def audit_events_usage(request):
+    """Searches are POSTs (each is recorded); a GET only says so."""
+    return Status(405, {"message": SEARCH_BY_POST, "article": "", "field": None})
+
+
+@router.post("/audit/events", response={200: AuditPageOut, 400: ProblemOut})
+def audit_events(request, body: AuditSearchIn):
     """Everything a person did between two dates, everything done to a subject, or all use outside
-    hours in a period: keyset pages, oldest first (administrators; every search is recorded)."""
-    query = _query(request, filters)
+    hours in a period: keyset pages, oldest first (administrators).  Every page is recorded, the
+    first and each next one (``after``)."""
+    query = _query(request, body)
     pack = active_pack()
-    if not after:
-        audit_searched(query=query, actor=request.user, purpose="api")
     try:
-        page = audit_page(query, after=after, limit=limit, pack=pack)
+        page = audit_page(query, after=body.after, limit=body.limit, pack=pack)
     except SearchError as error:
         raise HttpError(400, f"{error.field}: {error.message}") from None
+    audit_searched(query=query, actor=request.user, purpose="api.next" if body.after else "api")
     names = [f for f in EventOut.model_fields]
     return {
         "query": query.describe(),
@@ -337,11 +358,12 @@ def audit_events(request, filters: Query[AuditFilter], after: str = "", limit: i
     }
 
 
-@router.get("/audit/export", response={200: None})
-def audit_events_export(request, filters: Query[AuditFilter], fmt: str = "xlsx"):
-    """The whole result as xlsx or csv (UTF-8 with BOM), streamed."""
-    query = _query(request, filters)
+@router.post("/audit/export", response={200: None, 400: ProblemOut})
+def audit_events_export(request, body: AuditExportIn):
+    """The whole result as xlsx or csv (UTF-8 with BOM), streamed; recorded like a search."""
+    query = _query(request, body)
     pack = active_pack()
+    fmt = body.fmt
     if fmt not in ("xlsx", "csv"):
         raise HttpError(400, "fmt は xlsx か csv です")
     audit_searched(query=query, actor=request.user, purpose=f"export.{fmt}")

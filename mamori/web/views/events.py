@@ -1,13 +1,15 @@
 """操作記録の検索 (audit search): everything a person did between two dates, everything done to a
 subject (a resident's disclosure request), all use outside the operating hours in a period.  Keyset
-pages over millions of events; xlsx/csv exports; every search is itself recorded (administrators)."""
+pages over millions of events; xlsx/csv exports; every search is itself recorded (administrators).
+
+A search, each further page and each export write their record (MAI-3, MAI-21-4), so they are POSTs
+with the CSRF token: a GET (a link, a prefetch, a bookmark) only shows the form and never records."""
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
-from django.http import StreamingHttpResponse
+from django.http import QueryDict, StreamingHttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_POST
 
 from mamori.core import time
 from mamori.events.models import EventKind
@@ -28,17 +30,19 @@ from .common import current_pack, screen
 FIELDS = ("since", "until", "person", "subject", "account", "host")
 
 
-def _values(request) -> dict:
-    values = {name: request.GET.get(name, "").strip() for name in FIELDS}
-    values["kinds"] = [k for k in request.GET.getlist("kinds") if k]
-    values["outside_hours"] = request.GET.get("outside_hours") == "1"
+def _values(data: QueryDict) -> dict:
+    values = {name: data.get(name, "").strip() for name in FIELDS}
+    values["kinds"] = [k for k in data.getlist("kinds") if k]
+    values["outside_hours"] = data.get("outside_hours") == "1"
     return values
 
 
 @screen(admin=True)
 def audit_search(request):
-    values = _values(request)
-    preset = request.GET.get("preset", "")
+    # GET fills the form (from a bookmark's parameters too) and searches nothing.
+    posted = request.method == "POST"
+    values = _values(request.POST if posted else request.GET)
+    preset = request.POST.get("preset", "") if posted else ""
     if preset == "last_month_outside":
         since, until = last_month(time.today())
         values.update(since=since.isoformat(), until=until.isoformat(), outside_hours=True)
@@ -47,36 +51,30 @@ def audit_search(request):
         today = time.today()
         values.update(since=today.replace(day=1).isoformat(), until=today.isoformat())
     context = {"nav": "audit", "values": values, "kinds": EventKind.choices, "error": None, "page": None}
-    searched = (
-        any(values[name] for name in ("person", "subject", "account", "host")) or values["outside_hours"]
-    )
-    if searched:
+    if posted:
         pack = current_pack()
+        after = request.POST.get("after", "")
         try:
             query = audit_query(**values)
-            after = request.GET.get("after", "")
-            if not after:
-                audit_searched(query=query, actor=request.user, purpose="screen")
+            # Every page is a search of its own and is recorded, the first and every next one.
+            audit_searched(query=query, actor=request.user, purpose="screen.next" if after else "screen")
             page = audit_page(query, after=after, limit=100, pack=pack)
         except SearchError as error:
             context["error"] = error
         else:
-            params = {k: v for k, v in values.items() if k not in ("kinds", "outside_hours") and v}
-            params["outside_hours"] = "1" if values["outside_hours"] else ""
-            base = urlencode([*params.items(), *[("kinds", k) for k in values["kinds"]]])
             context.update(
                 page=page,
                 rows=[event_row(e) for e in page.rows],
                 description=query.describe(),
-                query_string=base,
                 first_page=not after,
             )
-    return render(request, "web/events/search.html", context)
+    return render(request, "web/events/search.html", context, status=400 if context["error"] else 200)
 
 
+@require_POST
 @screen(admin=True)
 def audit_search_export(request, fmt: str):
-    values = _values(request)
+    values = _values(request.POST)
     pack = current_pack()
     try:
         query = audit_query(**values)
