@@ -48,6 +48,10 @@ class EventSource(models.Model):
     mapping = models.JSONField("列の対応", default=dict, blank=True)
     # The pack's retention class of these events (MAI-25(1): 操作履歴).
     retention_class = models.CharField("保存区分", max_length=40, default="operation_history")
+    # evtx: the channels a file must be a log of (["Security"] for logons; an RDP source may add
+    # "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational").  A file of another
+    # channel is refused.  Empty for CSV and JSON lines.
+    channels = models.JSONField("想定するチャンネル", default=list, blank=True)
     created_at = models.DateTimeField("登録日時", auto_now_add=True)
 
     class Meta:
@@ -61,12 +65,21 @@ class EventSource(models.Model):
 class BatchState(models.TextChoices):
     RUNNING = "running", "取込中"
     COMPLETE = "complete", "完了"
+    PARTIAL = "partial", "一部保存（欠落・隔離あり）"
+    INTERRUPTED = "interrupted", "中断"
     REJECTED = "rejected", "不採用"
 
 
 BATCH_TRANSITIONS: dict[str, set[str]] = {
-    BatchState.RUNNING: {BatchState.COMPLETE, BatchState.REJECTED},
+    BatchState.RUNNING: {
+        BatchState.COMPLETE,
+        BatchState.PARTIAL,
+        BatchState.INTERRUPTED,
+        BatchState.REJECTED,
+    },
     BatchState.COMPLETE: set(),
+    BatchState.PARTIAL: set(),
+    BatchState.INTERRUPTED: set(),
     BatchState.REJECTED: set(),
 }
 
@@ -75,13 +88,15 @@ class IngestBatch(models.Model):
     """One ingestion of one file (or one API body), with what happened to each of its lines.
 
     A batch is created only once its file has been read and found good (a refused file writes
-    nothing), so ``rejected`` is not reached today; an ingest killed halfway leaves its batch
-    ``running`` with the chunks it committed, and the next run of the same file stores the rest."""
+    nothing), so ``rejected`` is not reached today.  ``partial``: stored with --quarantine while
+    records were lost or quarantined (``findings`` says which).  An ingest that crashes marks its
+    batch ``interrupted``; one killed halfway leaves it ``running`` with the chunks it committed,
+    until the next ingest finds its process gone, marks it ``interrupted`` and stores the rest."""
 
     source = models.ForeignKey(EventSource, verbose_name="取込元", on_delete=models.PROTECT)
     file_name = models.CharField("ファイル名", max_length=255, blank=True)
     file_sha256 = models.CharField("ファイルのSHA-256", max_length=64, blank=True, db_index=True)
-    state = models.CharField("状態", max_length=10, choices=BatchState.choices, default=BatchState.RUNNING)
+    state = models.CharField("状態", max_length=12, choices=BatchState.choices, default=BatchState.RUNNING)
     started_at = models.DateTimeField("開始")
     finished_at = models.DateTimeField("終了", null=True, blank=True)
     actor = models.ForeignKey(
@@ -100,6 +115,14 @@ class IngestBatch(models.Model):
     # {"4672 (対象外のイベントID)": 459, …}: nothing is dropped without being counted.
     skipped_reasons = models.JSONField("対象外の内訳", default=dict, blank=True)
     message = models.TextField("結果", blank=True)
+    # evtx: EventRecordIDs absent from the file (gaps, a cut-off end); the problems found in the
+    # file as a whole: [{"code", "severity", "message", "chunk", "first_id", "last_id", "count"}].
+    missing = models.BigIntegerField("欠落", default=0)
+    findings = models.JSONField("ファイルの検査結果", default=list, blank=True)
+    # Who runs it ("host:pid") and when it last committed: a later ingest tells a running batch
+    # from one whose process was killed.
+    process = models.CharField("実行プロセス", max_length=120, blank=True)
+    heartbeat = models.DateTimeField("最終更新", null=True, blank=True)
 
     class Meta:
         verbose_name = "取込バッチ"
@@ -151,7 +174,8 @@ class Event(models.Model):
         db_index=False,
         related_name="+",
     )
-    line = models.IntegerField("行")
+    # The line of a CSV / JSON-lines file, or the EventRecordID of a Windows log record (64-bit).
+    line = models.BigIntegerField("行・EventRecordID")
     # Keyed BLAKE2b of the source and the event's own content: the same event ingested twice
     # (the same file again, or overlapping monthly exports) is recognised and not stored again.
     fingerprint = models.CharField(max_length=32)

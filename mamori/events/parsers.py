@@ -53,20 +53,26 @@ class Row:
     occurrence: str | None = None  # a natural unique key within the file (the EventRecordID)
 
 
-@dataclass
+@dataclass(slots=True)
 class Skip:
     line: int
     reason: str
+    event_id: int | None = None  # Windows logs: the summary table groups by EventID and LogonType
+    logon_type: int | None = None
 
 
 @dataclass
 class Bad:
-    line: int
+    line: int  # the line of a CSV or JSON-lines file; the EventRecordID of a Windows log record
     field: str
     reason: str
     raw: str = ""
+    unit: str = "line"  # "line" or "record"
 
     def describe(self, file_name: str) -> str:
+        if self.unit == "record":
+            field = "" if self.field == "record" else f"{self.field}: "
+            return f"{file_name}: レコード EventRecordID {self.line}: {field}{self.reason}"
         return f"{file_name}:{self.line}: {self.field}: {self.reason}"
 
 
@@ -93,21 +99,16 @@ class Undecodable(ValueError):
     pass
 
 
-def decode(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), then CP932 (what Excel writes on a Japanese Windows), then
-    whatever charset-normalizer recognises.  Never ``shift_jis``: it lacks the NEC/IBM extensions
-    (①, ㈱, 髙) that CP932 files use."""
-    for encoding in ("utf-8-sig", "cp932"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
+def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
+    """UTF-8 (with or without BOM) or CP932 (what Excel writes on a Japanese Windows), nothing
+    else: see :func:`mamori.organisation.csvfiles.decode`, which refuses a guessed decoding."""
+    from mamori.organisation.csvfiles import CsvUnreadable
+    from mamori.organisation.csvfiles import decode as strict
 
-    best = from_bytes(data).best()
-    if best is None:
-        raise Undecodable("文字コードを判別できません (UTF-8 でも CP932 でもありません)")
-    return str(best), best.encoding
+    try:
+        return strict(data, name=name or "ファイル")
+    except CsvUnreadable as error:
+        raise Undecodable(str(error)) from None
 
 
 # --- values --------------------------------------------------------------------------------------
@@ -238,10 +239,10 @@ def clean(values: dict[str, Any], line: int, *, date_format: str | None = None, 
 # --- formats -------------------------------------------------------------------------------------
 
 
-def read_csv(data: bytes, mapping: Mapping) -> Iterator[Row | Skip | Bad]:
+def read_csv(data: bytes, mapping: Mapping, *, name: str = "") -> Iterator[Row | Skip | Bad]:
     """A business system's operation history, one operation per line, through the source's mapping."""
     try:
-        text, _encoding = decode(data)
+        text, _encoding = decode(data, name=name)
     except Undecodable as error:
         yield Bad(1, "file", str(error))
         return
@@ -278,13 +279,13 @@ def read_csv(data: bytes, mapping: Mapping) -> Iterator[Row | Skip | Bad]:
             yield Bad(line, mapping.columns.get(error.field, error.field), error.reason, ",".join(cells))
 
 
-def read_jsonl(data: bytes | str, first_line: int = 1) -> Iterator[Row | Skip | Bad]:
-    """JSON lines (one object per line) or one JSON list of objects."""
+def read_jsonl(data: bytes | str, first_line: int = 1, *, name: str = "") -> Iterator[Row | Skip | Bad]:
+    """JSON lines (one object per line) or one JSON list of objects, in UTF-8 (or CP932)."""
     if isinstance(data, bytes):
         try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            yield Bad(1, "file", f"UTF-8 ではありません ({error.start} バイト目)")
+            text, _encoding = decode(data, name=name)
+        except Undecodable as error:
+            yield Bad(1, "file", str(error))
             return
     else:
         text = data
@@ -342,66 +343,3 @@ def read_values(items: Iterable[dict[str, Any]], first_line: int = 1) -> Iterato
             yield clean(item, line)
         except _Invalid as error:
             yield Bad(line, error.field, error.reason, repr(item)[:200])
-
-
-def _windows_event(record: dict[str, Any]) -> Row | Skip | Bad:
-    number = int(record["event_record_id"])
-    event = json.loads(record["data"])["Event"]
-    system = event.get("System") or {}
-    event_id = system.get("EventID")
-    if isinstance(event_id, dict):
-        event_id = event_id.get("#text")
-    event_id = int(event_id)
-    kind = WINDOWS_KINDS.get(event_id)
-    if kind is None:
-        return Skip(number, f"EventID {event_id}: ログオン・ログオフ・ロック以外")
-    data = event.get("EventData") or {}
-    logon_type = data.get("LogonType")
-    logon_type = int(logon_type) if logon_type not in (None, "", "-") else None
-    if event_id in (4624, 4634) and logon_type not in PERSON_LOGON_TYPES:
-        return Skip(number, f"EventID {event_id} LogonType {logon_type}: サービス・システムのログオン")
-    moment = system.get("TimeCreated", {}).get("#attributes", {}).get("SystemTime") or record["timestamp"]
-    values = {
-        "at": moment,
-        "kind": kind,
-        "account": data.get("TargetUserName") or "",
-        "host": system.get("Computer") or "",
-        "action": str(event_id),
-        "session": data.get("TargetLogonId") or "",
-        "logon_type": logon_type,
-    }
-    try:
-        row = clean(values, number)
-    except _Invalid as error:
-        return Bad(number, error.field, error.reason, f"EventRecordID {number}")
-    row.occurrence = f"r{number}"
-    return row
-
-
-def read_evtx(path: str) -> Iterator[Row | Skip | Bad]:
-    """Windows Security log: logon 4624 (a person: LogonType 2/7/10/11), logoff 4634/4647, lock and
-    unlock 4800/4801.  The line of an event is its EventRecordID."""
-    import evtx
-
-    try:
-        parser = evtx.PyEvtxParser(str(path))
-    except (OSError, RuntimeError) as error:
-        yield Bad(1, "file", f"evtx として読めません: {error}")
-        return
-    index = 0
-    iterator = parser.records_json()
-    while True:
-        index += 1
-        try:
-            record = next(iterator)
-        except StopIteration:
-            return
-        except (RuntimeError, ValueError, OSError) as error:
-            yield Bad(index, "record", f"壊れたレコードです: {error}")
-            continue
-        try:
-            yield _windows_event(record)
-        except (KeyError, ValueError, TypeError) as error:
-            yield Bad(
-                int(record.get("event_record_id") or index), "record", f"読めない項目があります: {error}"
-            )

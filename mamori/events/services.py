@@ -1,5 +1,10 @@
 """Ingesting operation events: validate the whole file, then store it chunk by chunk.
 
+A Windows log is first checked as a file (:mod:`.evtxfile`: header, chunk checksums, continuity
+of EventRecordIDs) and refused if damaged; with a quarantine file its trusted records are stored
+and the loss is stated.  A batch whose process was killed is marked ``interrupted`` by the next
+ingest; one whose ingest crashed is marked so at once.
+
 Why not one transaction per file: a month of logs is millions of rows, and ``kill -9`` halfway must
 neither lose what was committed nor store it twice on the next run.  So each chunk of
 :data:`CHUNK` events is one transaction that inserts the events (executemany on SQLite, COPY on
@@ -29,9 +34,13 @@ from mamori.core.time import TOKYO
 from mamori.records.services import Entry, _head_for_update, record_append_many
 from mamori.regulations.registry import implements
 
-from . import chain, parsers
+from . import chain, evtxfile, parsers, winlog
+from .batches import ingest_batch_interrupt, interrupted_batches, this_process
 from .hooks import run_after_ingest
 from .models import BATCH_TRANSITIONS, BatchState, EventChunk, EventSource, IngestBatch, SourceFormat
+from .outcome import IngestRejected, IngestReport, findings_as_data, quarantine_hint
+
+__all__ = ["CHUNK", "IngestRejected", "IngestReport", "event_source_save", "events_ingest"]
 
 CHUNK = 5000
 COLUMN_LIST = ", ".join(f'"{name}"' for name in chain.COLUMNS)
@@ -40,45 +49,6 @@ COPY_SQL = (
     f"COPY events_event ({COLUMN_LIST}) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x1f', "
     f"QUOTE E'\\x1e', NULL '', FORCE_NOT_NULL ({', '.join(_NOT_NULL_TEXT)}))"
 )
-
-
-class IngestRejected(Exception):
-    """The file has bad lines and no quarantine was asked for: nothing was stored."""
-
-    def __init__(self, file_name: str, errors: list[parsers.Bad], total: int) -> None:
-        self.file_name = file_name
-        self.errors = errors
-        self.total = total
-        shown = [error.describe(file_name) for error in errors[:20]]
-        more = f"\n…ほか {total - len(shown)} 件" if total > len(shown) else ""
-        super().__init__(
-            f"{file_name}: {total} 行に誤りがあるため、ファイル全体を取り込みませんでした:\n"
-            + "\n".join(shown)
-            + more
-        )
-
-
-@dataclass
-class IngestReport:
-    file_name: str
-    batch_id: int | None = None
-    read: int = 0
-    stored: int = 0
-    duplicate: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    skipped_reasons: Counter = field(default_factory=Counter)
-    earlier_batches: list[int] = field(default_factory=list)
-    hook_errors: list[str] = field(default_factory=list)
-
-    def summary(self) -> str:
-        text = (
-            f"{self.file_name}: 読込 {self.read} 件、保存 {self.stored} 件、重複 {self.duplicate} 件、"
-            f"対象外 {self.skipped} 件、隔離 {self.quarantined} 件"
-        )
-        if self.earlier_batches:
-            text += f" (同じファイルの取込: バッチ #{', #'.join(map(str, self.earlier_batches))})"
-        return text
 
 
 # --- sources ------------------------------------------------------------------------------------
@@ -93,11 +63,18 @@ def event_source_save(
     system: str = "",
     mapping: dict | None = None,
     retention_class: str = "operation_history",
+    channels: list[str] | None = None,
     actor: Any = None,
 ) -> EventSource:
-    """Register a source or change its mapping; a CSV mapping must name at least at and account."""
+    """Register a source or change its mapping; a CSV mapping must name at least at and account.
+    An evtx source expects the Security channel unless ``channels`` says otherwise."""
     if format not in SourceFormat.values:
         raise ValueError(f"format: {format!r} は {', '.join(SourceFormat.values)} のいずれかです")
+    if channels is None:
+        channels = [winlog.SECURITY] if format == SourceFormat.EVTX else []
+    channels = [str(channel).strip() for channel in channels if str(channel).strip()]
+    if channels and format != SourceFormat.EVTX:
+        raise ValueError("channels: チャンネルを指定できるのは evtx の取込元だけです")
     if format == SourceFormat.CSV:
         columns = parsers.Mapping.of(mapping or {}).columns
         missing = [name for name in ("at", "account") if name not in columns]
@@ -111,6 +88,7 @@ def event_source_save(
             "system": system,
             "mapping": mapping or {},
             "retention_class": retention_class,
+            "channels": channels,
         },
     )
     record_append_many(
@@ -126,6 +104,7 @@ def event_source_save(
                     "system": system,
                     "mapping": mapping or {},
                     "retention_class": retention_class,
+                    "channels": channels,
                 },
             )
         ]
@@ -324,30 +303,45 @@ def _commit_chunk(
         record_seq=record.seq,
     )
     IngestBatch.objects.filter(pk=batch.pk).update(
-        stored=F("stored") + count, duplicate=F("duplicate") + duplicates
+        stored=F("stored") + count, duplicate=F("duplicate") + duplicates, heartbeat=time.now()
     )
     return count, duplicates
 
 
-def _source_lines(
-    source: EventSource, fmt: str, data: bytes | None, path: Path | None
-) -> Callable[[], Iterator]:
-    if fmt == SourceFormat.EVTX:
-        if path is None:
-            raise ValueError("evtx はファイルから取り込みます")
-        return lambda: parsers.read_evtx(str(path))
-    if fmt == SourceFormat.CSV:
-        mapping = parsers.Mapping.of(source.mapping)
-        return lambda: parsers.read_csv(data, mapping)
-    return lambda: parsers.read_jsonl(data)
-
-
-def _write_quarantine(path: Path, file_name: str, errors: list[parsers.Bad]) -> None:
+def _write_quarantine(path: Path, report: IngestReport) -> None:
+    """The quarantine file: one line per bad line or record, and for a Windows log one per problem
+    of the file (its chunk and EventRecordID range)."""
     with open(path, "w", encoding="utf-8", newline="") as out:
         out.write("# file\tline\tfield\treason\traw\n")
-        for error in errors:
+        for finding in report.findings:
+            if not finding.refuses:
+                continue
+            ids = "" if finding.first_id is None else str(finding.first_id)
+            if finding.last_id not in (None, finding.first_id):
+                ids += f"-{finding.last_id}"
+            place = f"chunk {finding.chunk}" if finding.chunk else "file"
+            out.write(f"{report.file_name}\t{ids}\t{place}\t{finding.message}\t\n")
+        for error in report.errors:
             raw = error.raw.replace("\t", " ").replace("\n", " ")
-            out.write(f"{file_name}\t{error.line}\t{error.field}\t{error.reason}\t{raw}\n")
+            out.write(f"{report.file_name}\t{error.line}\t{error.field}\t{error.reason}\t{raw}\n")
+
+
+def _file_bytes(path: Path, file_name: str) -> bytes:
+    """A file's bytes, or one clear line why not (a directory, a missing or unreadable file)."""
+    try:
+        if path.is_dir():
+            raise IngestRejected(
+                file_name, headline=f"{path}: ディレクトリです。取り込むファイルを指定してください"
+            )
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise IngestRejected(file_name, headline=f"{path}: ファイルがありません") from None
+    except PermissionError:
+        raise IngestRejected(file_name, headline=f"{path}: 読む権限がありません") from None
+    except OSError as error:
+        raise IngestRejected(
+            file_name, headline=f"{path}: ファイルを読めません（詳細: {error.strerror or error}）"
+        ) from None
 
 
 IN_MEMORY_CHUNKS = 40  # a day's log stays in memory; a month's goes to temporary files
@@ -365,6 +359,7 @@ class _Read:
     read: int = 0
     skipped: int = 0
     skipped_reasons: Counter = field(default_factory=Counter)
+    skipped_events: Counter = field(default_factory=Counter)  # (EventID, LogonType) → count
     errors: list[parsers.Bad] = field(default_factory=list)
 
     @property
@@ -427,6 +422,8 @@ def _prepare(
                 result.read += 1
                 result.skipped += 1
                 result.skipped_reasons[item.reason] += 1
+                if item.event_id is not None:
+                    result.skipped_events[item.event_id, item.logon_type] += 1
             continue
         result.read += 1
         system = item.system or default_system
@@ -494,6 +491,27 @@ def _read(*, lines: Iterator, context: dict[str, Any], progress=None) -> _Read:
     return result
 
 
+def _channel_refusal(file_name: str, source: EventSource, channels: Counter) -> IngestRejected | None:
+    expected = list(source.channels or [])
+    if not expected:
+        return None
+    other = {channel: count for channel, count in channels.items() if channel not in expected}
+    if not other:
+        return None
+    wanted = "・".join(expected)
+    if len(channels) == 1:
+        (channel,) = other
+        headline = f"{file_name}: このファイルは {channel} ログです（取込元は {wanted} を想定）"
+    else:
+        listed = "、".join(f"{channel or '(不明)'} {count} 件" for channel, count in other.items())
+        headline = f"{file_name}: {wanted} 以外のログのレコードが含まれています（{listed}）"
+    hint = (
+        f"何も保存していません。このログを取り込むなら、そのチャンネルの取込元を登録してください"
+        f'（mamori records source CODE --format evtx --channel "{next(iter(other))}"）'
+    )
+    return IngestRejected(file_name, headline=headline, hint=hint)
+
+
 @implements("FUK-18-1", "YAN-13-1", "KIT-10", "MAI-25")
 def events_ingest(
     *,
@@ -513,22 +531,35 @@ def events_ingest(
     the whole file is read and checked first, so a refused file writes nothing.
 
     The events come from ``path`` or ``data`` (a file's bytes, read as ``format``) or ``values``
-    (events already decoded into dicts with the JSON field names)."""
+    (events already decoded into dicts with the JSON field names).  A Windows log is checked as a
+    file first; damage refuses it unless ``quarantine`` is given, and an unreadable file or one of
+    another channel is refused even then."""
     fmt = format or source.format
     path = Path(path) if path is not None else None
-    if data is None and path is not None and fmt != SourceFormat.EVTX:
-        data = path.read_bytes()
+    file_name = file_name or (path.name if path else f"{source.code}.{fmt}")
+    if data is None and path is not None:
+        data = _file_bytes(path, file_name)
+    report = IngestReport(file_name=file_name, unit="record" if fmt == SourceFormat.EVTX else "line")
+    report.interrupted = interrupted_batches(actor=actor)
+    check: evtxfile.FileCheck | None = None
+    records: winlog.EvtxRecords | None = None
     if values is not None:
         values = values if isinstance(values, list) else list(values)
         file_sha256, lines = "", parsers.read_values(values)
     else:
-        digest_source = (
-            path.read_bytes() if (fmt == SourceFormat.EVTX and path is not None) else (data or b"")
-        )
-        file_sha256 = hashlib.sha256(digest_source).hexdigest()
-        lines = _source_lines(source, fmt, data, path)()
-    file_name = file_name or (path.name if path else f"{source.code}.{fmt}")
-    report = IngestReport(file_name=file_name)
+        data = data or b""
+        file_sha256 = hashlib.sha256(data).hexdigest()
+        if fmt == SourceFormat.EVTX:
+            check = evtxfile.inspect(data, name=file_name)
+            if not check.readable:  # nothing can be stored from it, quarantine or not
+                raise IngestRejected(
+                    file_name, headline=f"{file_name}: {check.findings[0].message}。何も保存していません"
+                )
+            lines = records = winlog.EvtxRecords(data, check)
+        elif fmt == SourceFormat.CSV:
+            lines = parsers.read_csv(data, parsers.Mapping.of(source.mapping), name=file_name)
+        else:
+            lines = parsers.read_jsonl(data, name=file_name)
 
     # Pass 1: read, check and prepare every line; nothing is written unless every line is good or
     # quarantined.
@@ -541,15 +572,33 @@ def events_ingest(
         "chunk_size": chunk_size,
     }
     read = _read(lines=lines, context=context, progress=progress)
+    batch = None
     try:
         # 読込 counts every line or record: read = stored + duplicate + skipped + quarantined.
         report.read, report.skipped = read.total, read.skipped
-        report.skipped_reasons = read.skipped_reasons
-        if read.errors and quarantine is None:
-            raise IngestRejected(file_name, read.errors, len(read.errors))
-        if read.errors:
-            _write_quarantine(Path(quarantine), file_name, read.errors)
-            report.quarantined = len(read.errors)
+        report.skipped_reasons, report.skipped_events = read.skipped_reasons, read.skipped_events
+        report.errors = read.errors
+        report.quarantined = len(read.errors)
+        if records is not None and check is not None:
+            refusal = _channel_refusal(file_name, source, records.channels)
+            if refusal is not None:
+                raise refusal
+            report.findings = check.findings
+            untrusted = check.untrusted_records()
+            report.read += untrusted
+            report.quarantined += untrusted
+            report.missing, report.missing_at_least = check.missing, check.missing_at_least
+        damaged = check is not None and check.refused
+        if (read.errors or damaged) and quarantine is None:
+            raise IngestRejected(
+                file_name,
+                read.errors,
+                len(read.errors),
+                findings=check.findings if check is not None else None,
+                hint=quarantine_hint(report.unit),
+            )
+        if read.errors or damaged:
+            _write_quarantine(Path(quarantine), report)
         if file_sha256:
             report.earlier_batches = list(
                 IngestBatch.objects.filter(source=source, file_sha256=file_sha256).values_list(
@@ -562,6 +611,8 @@ def events_ingest(
                 file_name=file_name[:255],
                 file_sha256=file_sha256,
                 started_at=time.now(),
+                heartbeat=time.now(),
+                process=this_process(),
                 actor=actor,
             )
         report.batch_id = batch.pk
@@ -581,6 +632,14 @@ def events_ingest(
             done += len(stored)
             if progress:
                 progress(done, report.read - report.skipped - report.quarantined)
+    except BaseException as error:
+        # A crash after the batch was created: mark it now rather than leave it running.
+        if batch is not None and not isinstance(error, IngestRejected):
+            batch.refresh_from_db(fields=["state", "stored"])
+            ingest_batch_interrupt(
+                batch=batch, reason=f"取込が異常終了しました（詳細: {type(error).__name__}: {error}）"[:2000]
+            )
+        raise
     finally:
         read.close()
     _finish(batch=batch, report=report, actor=actor)
@@ -591,15 +650,19 @@ def events_ingest(
 
 @transaction.atomic
 def _finish(*, batch: IngestBatch, report: IngestReport, actor: Any) -> None:
-    """The batch is complete: its counts, and one Record holding the root (last chain value) of its chunks."""
+    """The batch is complete (or partial: stored with losses): its counts, and one Record holding
+    the root (last chain value) of its chunks."""
     chunks = list(batch.chunks.order_by("seq").values_list("seq", "chain"))
-    if BatchState.COMPLETE not in BATCH_TRANSITIONS[batch.state]:
-        raise ValueError(f"batch #{batch.pk}: {batch.state} → complete is not allowed")
-    batch.state = BatchState.COMPLETE
+    state = BatchState.PARTIAL if report.lossy else BatchState.COMPLETE
+    if state not in BATCH_TRANSITIONS[batch.state]:
+        raise ValueError(f"batch #{batch.pk}: {batch.state} → {state} is not allowed")
+    findings = findings_as_data(report.findings)
+    batch.state = state
     batch.finished_at = time.now()
     batch.read, batch.stored, batch.duplicate = report.read, report.stored, report.duplicate
-    batch.skipped, batch.quarantined = report.skipped, report.quarantined
+    batch.skipped, batch.quarantined, batch.missing = report.skipped, report.quarantined, report.missing
     batch.skipped_reasons = dict(report.skipped_reasons)
+    batch.findings = findings
     batch.message = report.summary()
     batch.save()
     record_append_many(
@@ -612,12 +675,15 @@ def _finish(*, batch: IngestBatch, report: IngestReport, actor: Any) -> None:
                 after={
                     "file": batch.file_name,
                     "sha256": batch.file_sha256,
+                    "state": str(state),
                     "read": report.read,
                     "stored": report.stored,
                     "duplicate": report.duplicate,
                     "skipped": report.skipped,
                     "quarantined": report.quarantined,
+                    "missing": report.missing,
                     "skipped_reasons": dict(report.skipped_reasons),
+                    "findings": [f for f in findings if f["severity"] != "info"],
                     "chunks": [seq for seq, _ in chunks],
                     "root": chunks[-1][1] if chunks else None,
                 },

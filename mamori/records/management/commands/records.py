@@ -30,7 +30,10 @@ class Command(BaseCommand):
             "--format", choices=["evtx", "csv", "jsonl"], help="default: from the source / the suffix"
         )
         ingest.add_argument(
-            "--quarantine", type=Path, help="store the good lines; write the bad ones here with reasons"
+            "--quarantine",
+            type=Path,
+            help="store what can be read; write the bad lines / lost records here with reasons "
+            "(exit status 3 when anything was quarantined or lost)",
         )
         ingest.add_argument("--chunk", type=int, default=None, help="events per transaction (default 5000)")
         source = sub.add_parser(
@@ -42,6 +45,12 @@ class Command(BaseCommand):
         source.add_argument("--system", default="", help="業務システムのコード (access.System.code)")
         source.add_argument("--mapping", help="CSV の列の対応: JSON の文字列または JSON ファイル")
         source.add_argument("--retention-class", default="operation_history")
+        source.add_argument(
+            "--channel",
+            action="append",
+            dest="channels",
+            help="evtx: a channel the files must be a log of (repeatable; default Security)",
+        )
         purge = sub.add_parser("purge", help="廃棄: delete operation events past their retention (MAI-25)")
         purge.add_argument(
             "--dry-run", action="store_true", help="only report what would go, per class and month"
@@ -57,22 +66,33 @@ class Command(BaseCommand):
         from mamori.events.verify import events_verify
 
         result = records_verify(stop_at_first=not options["all"])
+        # The heads and their anchors are printed whatever the outcome: compare them with what was
+        # written down (MAMORI_HOME/anchors holds every head, records/anchors.py).
+        anchor = f"anchor {result.anchor.describe()}" if result.anchor else "no anchor yet"
         if not result.ok:
+            self.stdout.write(f"記録の末尾 / record head: #{result.head_seq} {result.head_hash} ({anchor})")
             for problem in result.problems:
                 self.stderr.write(problem)
             raise CommandError(f"記録の検証に失敗しました: first bad position #{result.first_bad}")
         events = events_verify(stop_at_first=not options["all"])
+        event_anchor = f"anchor {events.anchor.describe()}" if events.anchor else "no anchor yet"
         if not events.ok:
+            self.stdout.write(
+                f"操作記録の末尾 / event store head: chunk #{events.head_seq} {events.head_chain} ({event_anchor})"
+            )
             for problem in events.problems:
                 self.stderr.write(problem)
             raise CommandError(f"操作記録の検証に失敗しました: first bad position {events.first_bad}")
         self.stdout.write(
             f"OK: {result.checked} records verified; head #{result.head_seq} {result.head_hash}\n"
             f"OK: {events.checked} events in {events.chunks} chunks verified; chunk chain head {events.head_chain}\n"
+            f"record head: {anchor}\nevent store head (chunk #{events.head_seq}): {event_anchor}\n"
             "(write the head hash down outside mamori: it anchors the chain against truncation)"
         )
 
     def _ingest(self, *, file: Path, source: str, format: str | None, quarantine: Path | None, chunk, **_):
+        """Exit status: 0 stored (or nothing new), 1 refused (nothing stored), 3 stored with
+        --quarantine while lines or records were quarantined or lost."""
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         from mamori.events.models import EventSource
@@ -80,6 +100,8 @@ class Command(BaseCommand):
 
         if not file.exists():
             raise CommandError(f"{file}: ファイルがありません")
+        if file.is_dir():
+            raise CommandError(f"{file}: ディレクトリです。取り込むファイルを指定してください")
         try:
             event_source = EventSource.objects.get(code=source)
         except EventSource.DoesNotExist:
@@ -105,15 +127,26 @@ class Command(BaseCommand):
                 )
             except IngestRejected as error:
                 raise CommandError(str(error)) from None
+        for line in report.interrupted:
+            self.stderr.write(line)
         self.stdout.write(report.summary())
-        for reason, count in report.skipped_reasons.most_common():
-            self.stdout.write(f"  対象外: {reason}: {count} 件")
-        if report.quarantined:
-            self.stdout.write(f"  隔離: {report.quarantined} 行を {quarantine} に書き出しました")
+        for line in report.notes():
+            self.stdout.write(f"  {line}")
+        for line in report.skipped_table():
+            self.stdout.write(f"  {line}")
         for problem in report.hook_errors:
             self.stderr.write(f"  規則の確認に失敗: {problem}")
+        if report.lossy:
+            noun = "レコード" if report.unit == "record" else "行"
+            self.stderr.write(
+                f"一部だけを保存しました（バッチ #{report.batch_id}）。失われた・隔離した{noun}:"
+            )
+            for line in report.loss_lines():
+                self.stderr.write(f"  {line}")
+            self.stderr.write(f"  隔離ファイル: {quarantine}")
+            raise SystemExit(3)
 
-    def _source(self, *, code, name, format, system, mapping, retention_class, **_):
+    def _source(self, *, code, name, format, system, mapping, retention_class, channels=None, **_):
         import json
 
         from mamori.events.services import event_source_save
@@ -133,10 +166,12 @@ class Command(BaseCommand):
                 system=system,
                 mapping=data,
                 retention_class=retention_class,
+                channels=channels,
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
-        self.stdout.write(f"取込元 {saved.code} を登録しました ({saved.get_format_display()})")
+        expects = f"、チャンネル {'・'.join(saved.channels)}" if saved.channels else ""
+        self.stdout.write(f"取込元 {saved.code} を登録しました ({saved.get_format_display()}{expects})")
 
     def _purge(self, *, dry_run: bool, today: dt.date | None, **_):
         from mamori.events.purge import PurgeRefused, events_purge
