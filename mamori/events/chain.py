@@ -26,6 +26,8 @@ from typing import Any
 
 from django.conf import settings
 
+from mamori.records import anchors
+
 GENESIS = "0" * 64
 UNIT, RECORD = "\x1f", "\x1e"
 # The canonical column order.  id and batch_id come first so that the rest of a row's encoding can
@@ -185,3 +187,15 @@ def chunk_state(
         return hashlib.sha256((header + (value or "")).encode()).hexdigest(), count, foreign
     cursor.execute(chunk_sql(vendor), [header, batch_id, first_id, last_id])
     return cursor.fetchone()
+
+
+def _anchored_head(record: Any) -> tuple[str, int, str] | None:
+    """The chunk chain's new head, anchored outside the database with the record that attests the
+    chunk (mamori/records/anchors.py): a store cut back together with its records shows in verify."""
+    after = record.after or {}
+    if "chain" not in after:
+        return None
+    return anchors.EVENTS, int(record.object_id), str(after["chain"])
+
+
+anchors.watch("events.chunk.appended", _anchored_head)

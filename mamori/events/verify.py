@@ -19,6 +19,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
+from mamori.records import anchors
 from mamori.records.models import Record
 from mamori.regulations.registry import implements
 
@@ -35,6 +36,8 @@ class EventVerification:
     head_chain: str = chain.GENESIS
     problems: list[str] = field(default_factory=list)
     first_bad: str | None = None
+    head_seq: int = 0
+    anchor: anchors.Anchor | None = None
 
     @property
     def ok(self) -> bool:
@@ -245,4 +248,27 @@ def events_verify(*, stop_at_first: bool = True) -> EventVerification:
                 f"event #{stray}: not in any chunk — {total - expected_total} row(s) added outside mamori",
             )
     result.head_chain = prev_chain
+    result.head_seq = chunks[-1].seq if chunks else 0
+    _compare_with_anchor(result, chunks)
     return result
+
+
+def _compare_with_anchor(result: EventVerification, chunks: list[EventChunk]) -> None:
+    """The chunk chain against the newest head anchored outside the database (records/anchors.py):
+    chunks cut off the end together with their records and the record head show here."""
+    anchor = result.anchor = anchors.latest(anchors.EVENTS)
+    if anchor is None:
+        return
+    if result.head_seq < anchor.position:
+        result.fail(
+            f"chunk #{result.head_seq + 1}",
+            f"chunks #{result.head_seq + 1}–#{anchor.position}: missing — the event store ends at chunk "
+            f"#{result.head_seq} but the anchor {anchor.describe()} (events deleted at the end)",
+        )
+        return
+    at_anchor = next((c for c in chunks if c.seq == anchor.position), None)
+    if at_anchor is None or at_anchor.chain != anchor.hash:
+        result.fail(
+            f"chunk #{anchor.position}",
+            f"chunk #{anchor.position}: differs from the anchor {anchor.describe()} — the chain was rewritten",
+        )

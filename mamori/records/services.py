@@ -13,6 +13,7 @@ from django.db.models import Model
 from mamori.core import time
 from mamori.regulations.registry import implements
 
+from . import anchors
 from .chain import FIELDS, GENESIS, row_hash
 from .models import Record, RecordHead
 
@@ -109,6 +110,13 @@ def record_append_many(*, entries: Iterable[Entry]) -> list[Record]:
         return built
     Record.objects.bulk_create(built, batch_size=BATCH)
     RecordHead.objects.filter(pk=1).update(seq=seq, hash=prev)
+    # The new heads go to the anchor files outside the database once this commits (anchors.py).
+    anchors.on_commit(anchors.RECORDS, seq, prev)
+    for record in built:
+        watcher = anchors.WATCHERS.get(record.action)
+        head = watcher(record) if watcher else None
+        if head is not None:
+            anchors.on_commit(*head)
     return built
 
 
@@ -143,6 +151,7 @@ class Verification:
     head_hash: str = GENESIS
     problems: list[str] = field(default_factory=list)
     first_bad: int | None = None
+    anchor: anchors.Anchor | None = None
 
     @property
     def ok(self) -> bool:
@@ -208,7 +217,30 @@ def records_verify(*, stop_at_first: bool = True) -> Verification:
                 f"record #{head.seq + 1}: after the chain's head (#{head.seq}) — "
                 "a row was added outside mamori",
             )
+    _compare_with_anchor(result)
     return result
+
+
+def _compare_with_anchor(result: Verification) -> None:
+    """The chain against the newest head anchored outside the database: a chain that ends before
+    its anchor lost its tail (rows deleted and the head rewound), one whose record at the anchored
+    position has another hash was rewritten."""
+    anchor = result.anchor = anchors.latest(anchors.RECORDS)
+    if anchor is None:
+        return
+    if result.head_seq < anchor.position:
+        result.fail(
+            result.head_seq + 1,
+            f"records #{result.head_seq + 1}–#{anchor.position}: missing — the database ends at "
+            f"#{result.head_seq} but the anchor {anchor.describe()} (records deleted at the end)",
+        )
+        return
+    stored = Record.objects.filter(seq=anchor.position).values_list("hash", flat=True).first()
+    if stored != anchor.hash:
+        result.fail(
+            anchor.position,
+            f"record #{anchor.position}: differs from the anchor {anchor.describe()} — the chain was rewritten",
+        )
 
 
 def entry_for(
