@@ -28,6 +28,8 @@ SECURITY = "Security"
 CHANNEL_KINDS: dict[str, dict[int, str]] = {SECURITY: WINDOWS_KINDS}
 EVENT_ID = re.compile(r'"EventID":(?:\{"#attributes":\{[^{}]*\},"#text":)?(\d+)')
 CHANNEL = re.compile(r'"Channel":"((?:[^"\\]|\\.)*)"')
+LOGON_TYPE = re.compile(r'"LogonType":"?(\d+)')
+SERVICE_CHECKED = frozenset({4624, 4634})  # logons and logoffs of a person only (LogonType)
 RECORD_NUMBER = re.compile(r"record number (\d+)")
 # The Rust reader's words → Japanese; the original follows in parentheses.
 REASONS = (
@@ -106,7 +108,8 @@ class EvtxRecords:
         source = self.data if self.check.all_trusted else evtxfile.trusted_copy(self.data, self.check)
         ids = array("q")
         channels, kinds = self.channels, CHANNEL_KINDS
-        event_search, channel_search = EVENT_ID.search, CHANNEL.search
+        event_search, channel_search, logon_search = EVENT_ID.search, CHANNEL.search, LOGON_TYPE.search
+        reasons: dict = {}  # the reason text of each skipped EventID (and LogonType), made once
         try:
             iterator = evtx.PyEvtxParser(io.BytesIO(source)).records_json()
         except (OSError, RuntimeError, ValueError) as error:
@@ -136,8 +139,23 @@ class EvtxRecords:
                 channels[channel] += 1
                 wanted = kinds.get(channel)
                 if wanted is None or event_id not in wanted:
-                    yield Skip(number, f"EventID {event_id}: {SKIP_OTHER}", event_id=event_id)
+                    reason = reasons.get(event_id)
+                    if reason is None:
+                        reason = reasons[event_id] = f"EventID {event_id}: {SKIP_OTHER}"
+                    yield Skip(number, reason, event_id)
                     continue
+                if event_id in SERVICE_CHECKED and named is not None:
+                    # Most 4624s are services and the system logging on: skipped without decoding.
+                    typed = logon_search(text, named.end())
+                    if typed is not None and int(typed.group(1)) not in PERSON_LOGON_TYPES:
+                        logon_type = int(typed.group(1))
+                        reason = reasons.get((event_id, logon_type))
+                        if reason is None:
+                            reason = reasons[event_id, logon_type] = (
+                                f"EventID {event_id} LogonType {logon_type}: {SKIP_SERVICE}"
+                            )
+                        yield Skip(number, reason, event_id, logon_type)
+                        continue
                 yield _event(record, number, event_id, channel)
             except (KeyError, ValueError, TypeError) as error:
                 yield Bad(number, "record", in_japanese(f"{type(error).__name__}: {error}"), unit="record")
