@@ -4,13 +4,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.db.models import Prefetch
-from django.shortcuts import get_object_or_404
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
 from ninja import NinjaAPI, Schema, Status
 from ninja.errors import HttpError
+from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
 from mamori.core import time
@@ -24,12 +30,102 @@ from mamori.workflows.models import Request, RequestStep
 from mamori.workflows.selectors import my_requests
 from mamori.workflows.services import WorkflowError, pending_steps_for, request_decide, request_file
 
+
+class LocalSwagger(Swagger):
+    """/api/docs from the Swagger UI vendored under mamori/web/static/mamori/swagger/ (LGWAN: no
+    CDN), with its settings in a JSON block and its start-up in a static file (the CSP allows no
+    inline script)."""
+
+    def render_page(self, request, api, **kwargs):
+        self.settings["url"] = self.get_openapi_url(api, kwargs)
+        context = {"swagger_settings": self.settings, "api": api}
+        return render(request, "web/api_docs.html", context)
+
+
 api = NinjaAPI(
     title="mamori API",
     version="1",
     auth=django_auth,
     description="守り: 規程パックに基づく申請・承認、役割、指摘、記録の検証",
+    docs=LocalSwagger(settings={"persistAuthorization": False}),
 )
+
+
+# --- limits: refusals in the one Problem shape (mamori/core/schemas.py ProblemOut) ---------------
+
+
+def body_limit_message() -> str:
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    return (
+        f"リクエストの本文が上限 {limit:,} バイト（{limit / 1024 / 1024:.1f} MB）を超えています。"
+        "分けて送ってください（設定 MAMORI_MAX_REQUEST_BYTES）。"
+    )
+
+
+def _problem_response(status: int, message: str, field: str | None = None) -> JsonResponse:
+    return JsonResponse(
+        {"message": message, "article": "", "field": field},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+# The largest whole number a URL may carry (2**53, what JavaScript keeps exact): IDs and page numbers
+# stay far below it, and page × page size (at most 1000) stays within the database's 64-bit integers.
+MAX_URL_NUMBER = 2**53
+NUMBER = re.compile(r"^-?\d+$")
+
+
+def _too_large_number(request) -> str | None:
+    """The name of the first query parameter or path segment that is a number beyond the limit."""
+    for name, values in request.GET.lists():
+        for value in values:
+            if NUMBER.match(value.strip()) and abs(int(value)) > MAX_URL_NUMBER:
+                return name
+    for segment in request.path.split("/"):
+        if NUMBER.match(segment) and abs(int(segment)) > MAX_URL_NUMBER:
+            return "path"
+    return None
+
+
+class RequestLimitMiddleware:
+    """Refusals before any view runs, in the Problem shape: a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    gets 413 with the limit (Django alone answers a bare 400 from the CSRF check, or a 500 in the
+    API), a number in the URL beyond 2**53 gets 400 (the database would overflow: a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return _problem_response(400, "Content-Length が不正です。", "Content-Length")
+        if limit is not None and length > limit:
+            return _problem_response(413, body_limit_message())
+        field = _too_large_number(request)
+        if field is not None:
+            return _problem_response(
+                400, f"数値が大きすぎます（上限 {MAX_URL_NUMBER:,}）。指定を確かめてください。", field
+            )
+        return self.get_response(request)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return _problem_response(413, body_limit_message())
+
+
+@api.exception_handler(OverflowError)
+def _overflow(request, exc):
+    # A number too large for the database (?page=99999999999999999999): the caller's mistake.
+    return _problem_response(400, "数値が大きすぎます。ページ番号などの指定を確かめてください。")
+
+
+@api.exception_handler(DataError)
+def _data_error(request, exc):
+    return _problem_response(400, "指定された値をデータベースで扱えません（数値が大きすぎる等）。")
 
 
 class PackOut(Schema):

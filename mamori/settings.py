@@ -7,6 +7,11 @@ MAMORI_RECORD_KEY    key of the record hash chain (default: generated once into 
 MAMORI_PACK_DIRS     extra directories holding a municipality's own regulation packs (os.pathsep separated)
 MAMORI_DEBUG         1 for development
 MAMORI_EMAIL_*       SMTP settings for notifications (HOST, PORT, USER, PASSWORD, USE_TLS, FROM)
+MAMORI_ANCHOR_DIR    where the chains' heads are anchored (default MAMORI_HOME/anchors; records/anchors.py)
+MAMORI_MAX_REQUEST_BYTES  largest request body accepted (default 10 MiB); larger ones get 413
+MAMORI_HTTPS         1 behind HTTPS (production): secure cookies, HSTS, the proxy's X-Forwarded-Proto
+MAMORI_HSTS_SECONDS  HSTS max-age with MAMORI_HTTPS (default 31536000; 0 to leave HSTS off)
+MAMORI_CSRF_TRUSTED_ORIGINS  comma separated, e.g. https://mamori.city.lg.jp (with MAMORI_HTTPS)
 """
 
 from __future__ import annotations
@@ -19,15 +24,23 @@ import dj_database_url
 
 BASE_DIR = Path(__file__).resolve().parent
 HOME = Path(os.environ.get("MAMORI_HOME", Path.cwd() / "var")).resolve()
-HOME.mkdir(parents=True, exist_ok=True)
+# MAMORI_HOME holds the database, its WAL, the record key and the notification mails: readable by
+# mamori's own user only.  The umask makes every file created from here on 0600 and every folder
+# 0700 (SQLite creates its -wal and -shm files itself, so a chmod after the fact would be too late).
+os.umask(0o077)
+HOME.mkdir(mode=0o700, parents=True, exist_ok=True)
+if HOME.stat().st_uid == os.getuid():
+    HOME.chmod(0o700)
 
 
 def _key_file(name: str) -> str:
     """A key kept in a file beside the database, generated on first use, readable by the owner only."""
     path = HOME / name
     if not path.exists():
-        path.write_text(secrets.token_urlsafe(48), encoding="ascii")
-        path.chmod(0o600)
+        handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(handle, "w", encoding="ascii") as file:
+            file.write(secrets.token_urlsafe(48))
+    path.chmod(0o600)
     return path.read_text(encoding="ascii").strip()
 
 
@@ -38,6 +51,7 @@ MAMORI_PACK_DIRS = [p for p in os.environ.get("MAMORI_PACK_DIRS", "").split(os.p
 ALLOWED_HOSTS = [h for h in os.environ.get("MAMORI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +77,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 / 400 in the API's Problem shape before anything reads an oversized body or a number too
+    # large for the database (mamori/api.py).
+    "mamori.api.RequestLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
     # Static files (CSS, the vendored htmx) are served by mamori itself: LGWAN has no CDN.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outermost after the static files: every answer, redirects and refusals too, is never cached.
@@ -148,7 +166,45 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = False
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# The largest request body (JSON, a batch of JSON-lines events): larger ones get 413 with the limit.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("MAMORI_MAX_REQUEST_BYTES", str(10 * 1024 * 1024)))
+
+# Production behind HTTPS (a reverse proxy on the municipal network sets X-Forwarded-Proto).
+HTTPS = os.environ.get("MAMORI_HTTPS", "0") == "1"
+if HTTPS:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = os.environ.get("MAMORI_SSL_REDIRECT", "1") == "1"
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("MAMORI_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = False  # other hosts of the city's domain are not ours to pin
+    CSRF_TRUSTED_ORIGINS = [
+        o.strip() for o in os.environ.get("MAMORI_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
+    ]
+
+# Content-Security-Policy (django-csp 4): everything from mamori itself, no inline script, no
+# inline style, no frames, no plugin.  Templates keep their behaviour in static files
+# (mamori/web/static/mamori/mamori.js, the vendored htmx and Swagger UI).  Swagger UI's icons are
+# data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 EMAIL_BACKEND = os.environ.get("MAMORI_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = os.environ.get("MAMORI_EMAIL_HOST", "localhost")

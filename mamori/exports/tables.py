@@ -33,7 +33,7 @@ from urllib.parse import quote
 
 import xlsxwriter
 from django.conf import settings
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 
 from mamori.core import time
 
@@ -418,7 +418,17 @@ def export_response(export: TableExport, fmt: Format, filename: str) -> HttpResp
     """The export as a download.  An export that cannot be made (a PDF too long, no font) answers
     with its reason, in Japanese, instead of a half-written file."""
     if fmt not in ("xlsx", "pdf"):
-        raise ValueError(f"unknown export format '{fmt}': use 'xlsx' or 'pdf'")
+        # A format named in the URL (/exports/management-file.html): not found, in the API's one
+        # Problem shape (mamori/core/schemas.py ProblemOut), never a 500.
+        return JsonResponse(
+            {
+                "message": f"{fmt} 形式の出力はありません。xlsx か pdf を指定してください。",
+                "article": "",
+                "field": "fmt",
+            },
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
     try:
         content = table_xlsx(export) if fmt == "xlsx" else table_pdf(export)
     except ExportTooLarge as error:

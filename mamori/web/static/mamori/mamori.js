@@ -1,0 +1,9 @@
+/* mamori's own behaviour in a static file: the Content-Security-Policy allows no inline script or
+   event-handler attribute.  <select data-autosubmit> submits its form when changed (the list
+   filters); without JavaScript the form's button does the same. */
+document.addEventListener("change", function (event) {
+  var target = event.target;
+  if (target instanceof HTMLSelectElement && target.hasAttribute("data-autosubmit") && target.form) {
+    target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
+  }
+});
