@@ -9,10 +9,10 @@ import stat
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from mamori.events import triggers as event_triggers
-from mamori.events.models import EventChunk
+from mamori.events.models import Event, EventChunk, PurgeCheckpoint
 from mamori.events.services import event_source_save, events_ingest
 from mamori.events.verify import events_verify
 from mamori.records import anchors
@@ -22,6 +22,8 @@ from mamori.records.services import record_append, records_verify
 from tests.conftest import TODAY
 from tests.test_api import client_for
 from tests.test_events_store import operations
+
+TODAY_MOMENT = dt.datetime(2026, 11, 16, 9, tzinfo=dt.UTC)
 
 
 @pytest.fixture(autouse=True)
@@ -135,3 +137,56 @@ def test_a_chain_started_afresh_by_migrate_on_an_empty_table_is_not_behind(db, a
     anchors.write(anchors.RECORDS, 3, "b" * 64)
     anchors.write(anchors.RECORDS, 2, "c" * 64)  # two processes may append out of order
     assert anchors.latest(anchors.RECORDS).position == 3
+
+
+# --- the purge permit and the edited column ---------------------------------------------------
+
+
+def _next_permit() -> str:
+    last = PurgeCheckpoint.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return f"MAI-25 purge after checkpoint #{last}"
+
+
+def test_a_permit_inserted_by_hand_is_refused(stored):
+    for reason in ("let me in", "MAI-25 purge after checkpoint #7"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("INSERT INTO events_purgepermit (reason) VALUES (%s)", [reason])
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM events_event WHERE id = (SELECT min(id) FROM events_event)")
+    assert events_verify().ok
+
+
+def test_a_permit_that_guesses_the_checkpoint_is_reported_and_closes_at_the_next_purge(stored):
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO events_purgepermit (reason) VALUES (%s)", [_next_permit()])
+        with pytest.raises(DatabaseError), transaction.atomic():
+            cursor.execute("UPDATE events_purgepermit SET reason = 'x'")
+    result = events_verify(stop_at_first=False)
+    assert not result.ok and result.first_bad.startswith("purge permit #")
+    assert "present outside a purge" in result.problems[0]
+    # one permit at a time
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO events_purgepermit (reason) VALUES (%s)", [_next_permit()])
+    PurgeCheckpoint.objects.create(
+        at=TODAY_MOMENT, retention_class="x", cutoff=TODAY_MOMENT, count=0, record_seq=1
+    )
+    # a purge since: the permit is dead
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM events_event WHERE id = (SELECT min(id) FROM events_event)")
+
+
+def test_verify_names_the_edited_column_when_the_moment_changed(stored):
+    target = Event.objects.order_by("id").values_list("id", flat=True)[4]
+    _drop_triggers()
+    Event.objects.filter(pk=target).update(at=dt.datetime(2026, 1, 1, 9, tzinfo=dt.UTC))
+    result = events_verify()
+    assert not result.ok and result.first_bad.endswith(f"event #{target}")
+    assert "column at (日時) changed" in result.problems[0]
+
+
+def test_verify_says_the_content_changed_for_another_column(stored):
+    target = Event.objects.order_by("id").values_list("id", flat=True)[4]
+    _drop_triggers()
+    Event.objects.filter(pk=target).update(subject="someone else")
+    problem = events_verify().problems[0]
+    assert f"event #{target}" in problem and "one of the columns" in problem and "subject" in problem

@@ -28,6 +28,7 @@ from mamori.regulations.registry import implements
 
 from . import chain
 from .models import EventChunk, EventSource, PurgeCheckpoint, PurgePermit
+from .triggers import PERMIT_PREFIX
 
 
 class PurgeRefused(Exception):
@@ -147,7 +148,10 @@ def events_purge(*, today: dt.date | None = None, dry_run: bool = True, actor: A
             residual[entry["chunk"]] = (entry["remaining"], entry["digest"])
     touched: list[dict[str, Any]] = []
     total = 0
-    PurgePermit.objects.create(reason=f"MAI-25 purge {today}")
+    # The permit names the last checkpoint (the triggers take no other), and it opens nothing once
+    # this purge's own checkpoint exists (the record head is locked: purges do not overlap).
+    last = PurgeCheckpoint.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    PurgePermit.objects.create(reason=f"{PERMIT_PREFIX}{last}")
     with connection.cursor() as cursor:
         for plan in report.classes:
             if not plan.count:
