@@ -15,19 +15,20 @@ from django.db.models import Prefetch
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from ninja import NinjaAPI, Schema, Status
-from ninja.errors import HttpError
 from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
 from mamori.core import time
+from mamori.core.policy import Refused, require
 from mamori.core.schemas import ProblemOut
 from mamori.events.verify import events_verify
-from mamori.findings.models import Finding, FindingState
+from mamori.findings.models import FindingState
+from mamori.findings.selectors import visible_findings
 from mamori.organisation.roles import holders_of
 from mamori.records.services import records_verify
 from mamori.regulations.active import active_installation, active_pack
 from mamori.workflows.models import Request, RequestStep
-from mamori.workflows.selectors import my_requests
+from mamori.workflows.selectors import my_requests, visible_requests
 from mamori.workflows.services import WorkflowError, pending_steps_for, request_decide, request_file
 
 
@@ -126,6 +127,13 @@ def _overflow(request, exc):
 @api.exception_handler(DataError)
 def _data_error(request, exc):
     return _problem_response(400, "指定された値をデータベースで扱えません（数値が大きすぎる等）。")
+
+
+@api.exception_handler(Refused)
+def _refused(request, error: Refused):
+    """Every policy refusal, from a router or from a service, is the one Problem schema (403)."""
+    body = {"message": error.message, "article": error.article, "field": error.field}
+    return api.create_response(request, body, status=error.status)
 
 
 class PackOut(Schema):
@@ -301,14 +309,10 @@ def requests_file(request, body: RequestIn):
 
 @api.get("/requests/{request_id}", response=RequestOut, tags=["申請"])
 def request_detail(request, request_id: int):
-    found = get_object_or_404(Request.objects.select_related("requester"), pk=request_id)
-    person = request.user.person
-    involved = (
-        found.requester_id == getattr(person, "pk", None)
-        or found.steps.filter(assignees__person=person).exists()
+    # The same rule as the screen's: a request the user may not see does not exist for them.
+    found = get_object_or_404(
+        visible_requests(request.user).select_related("requester").prefetch_related(STEPS), pk=request_id
     )
-    if not (involved or request.user.is_superuser):
-        raise HttpError(403, "この申請を見る権限がありません")
     return _request_out(found)
 
 
@@ -335,17 +339,17 @@ def request_decision(request, request_id: int, body: DecisionIn):
 
 @api.get("/findings", response=list[FindingOut], tags=["指摘"])
 def findings_open(request, state: str = FindingState.OPEN):
+    """The findings the user may read (the same as the screen): their own and their units'."""
     return list(
-        Finding.objects.filter(state=state).values(
-            "id", "requirement", "article", "title", "state", "detected_at"
-        )[:500]
+        visible_findings(request.user)
+        .filter(state=state)
+        .values("id", "requirement", "article", "title", "state", "detected_at")[:500]
     )
 
 
 @api.get("/records/verify", response=VerifyOut, tags=["記録"])
 def records_verification(request):
-    if not request.user.is_superuser:
-        raise HttpError(403, "記録の検証は管理者が行います")
+    require(request.user, "records.verify", message="記録の検証は管理者が行います")
     result = records_verify()
     # The event store hangs off the record chain: both are verified, as `mamori records verify` does.
     events = events_verify()

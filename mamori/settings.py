@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "rules",
     "mamori.core",
     "mamori.records",
     "mamori.regulations",
@@ -73,6 +74,12 @@ INSTALLED_APPS = [
     "mamori.exports",
     "mamori.web",
     "mamori.demo",
+]
+
+# The policy layer (mamori/core/policy.py, each domain's policies.py) answers has_perm through django-rules.
+AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 MIDDLEWARE = [

@@ -67,9 +67,12 @@ def test_the_api_files_a_request_and_names_the_kit_5_3_article(city, people, cli
     refused = post(client, "/api/access/requests", {"person": city.staff["310"][-1].staff_number,
                                                    "system": "SYS01", "privileges": ["view"]})  # fmt: skip
     assert refused.status_code == 400 and refused.json()["article"] == "第5条第3項"
-    registered = post(client, "/api/access/user-registrations",
-                      {"person": city.staff["310"][-1].staff_number, "registered_on": TODAY.isoformat()})  # fmt: skip
-    assert registered.status_code == 201
+    body = {"person": city.staff["310"][-1].staff_number, "registered_on": TODAY.isoformat()}
+    # KIT-5-3 / issue 10: the registration unlocks a refused grant, so only a system's administrator records it.
+    refused = post(client, "/api/access/user-registrations", body)
+    assert refused.status_code == 403 and "管理者" in refused.json()["message"]
+    client.force_login(people.approver)
+    assert post(client, "/api/access/user-registrations", body).status_code == 201
 
 
 def test_the_api_direct_assignment_maintenance_biometric_expiry_and_proposals(city, people, client):

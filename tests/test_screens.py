@@ -17,6 +17,7 @@ from mamori.core import time
 from mamori.demo.city import DEMO_PASSWORD
 from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_run
+from mamori.organisation.models import Assignment, Person
 from mamori.organisation.services import absence_register, role_appoint
 from mamori.regulations.active import active_pack
 from mamori.regulations.models import Installation
@@ -24,7 +25,7 @@ from mamori.regulations.registry import everything_implementing
 from mamori.terminals.services import operator_designate, terminal_register
 from mamori.workflows.models import Request, RequestState, StepState
 from mamori.workflows.services import current_step, request_file
-from tests.conftest import make_city
+from tests.conftest import TODAY, make_city
 
 PRIVILEGE = "access.privilege"
 EXTERNAL = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']?(?:https?:)?//""", re.I)
@@ -52,10 +53,13 @@ def privilege_payload(person, *, system: str = "SYS01") -> dict:
     }
 
 
+def citizen() -> Person:
+    """A member of 市民課: within the 市民部長's organisation (KIT-5-2「所管する組織内」)."""
+    return Assignment.objects.on(TODAY).filter(unit__code="310", post__isnull=True).first().person
+
+
 def file_privilege(people) -> Request:
-    return request_file(
-        kind=PRIVILEGE, actor=people.requester, payload=privilege_payload(people.outsider.person)
-    )
+    return request_file(kind=PRIVILEGE, actor=people.requester, payload=privilege_payload(citizen()))
 
 
 # --- log-in ------------------------------------------------------------------------------------
@@ -234,7 +238,7 @@ def test_the_roles_page_shows_who_holds_each_role_today_and_the_deputy(city, peo
     assert deputy.name in row and "代理" in row and "COKAS-R/ADⅡ管理者の職務代理" in row
     assert people.approver.person.name not in row
 
-    before_the_year = text(client.get("/organisation/roles/?on=2025-04-01"))
+    before_the_year = text(client.get("/organisation/roles/?on=2025-03-31"))  # staff in post from 2025-04-01
     assert people.approver.person.name not in before_the_year  # nobody was assigned yet
     assert "担う人がいません" in before_the_year
     assert "YYYY-MM-DD" in text(client.get("/organisation/roles/?on=yesterday"))
@@ -286,18 +290,18 @@ def test_a_privilege_request_is_filed_on_the_screen_and_approved_by_the_system_a
     form = text(requester.get(f"/requests/new/{PRIVILEGE}/"))
     system = System.objects.get(code="SYS01")
     assert f'<option value="SYS01">{system.name}（SYS01）</option>' in form
-    assert f'value="{people.outsider.person.staff_number}"' in form
+    assert f'value="{citizen().staff_number}"' in form
     options = text(requester.get("/requests/privileges/?system=SYS01", HTTP_HX_REQUEST="true"))
     assert 'value="view"' in options and "照会" in options
 
-    filed = requester.post(f"/requests/new/{PRIVILEGE}/", privilege_payload(people.outsider.person))
+    filed = requester.post(f"/requests/new/{PRIVILEGE}/", privilege_payload(citizen()))
     assert filed.status_code == 302
     request = Request.objects.get()
     assert filed["Location"] == f"/requests/{request.pk}/"
     assert request.requester == people.requester.person and request.state == RequestState.SUBMITTED
     assert request.payload["privileges"] == ["view", "update"]
     detail = text(requester.get(filed["Location"]))
-    assert "審査中" in detail and "第5条第4項" in detail and people.outsider.person.name in detail
+    assert "審査中" in detail and "第5条第4項" in detail and citizen().name in detail
     assert 'name="action" value="approve"' not in detail  # the requester does not decide
 
     approver = session(people.approver)
@@ -315,7 +319,7 @@ def test_a_privilege_request_is_filed_on_the_screen_and_approved_by_the_system_a
 
     request.refresh_from_db()
     assert request.state == RequestState.APPROVED
-    assert Entitlement.objects.filter(request=request, person=people.outsider.person).count() == 2
+    assert Entitlement.objects.filter(request=request, person=citizen()).count() == 2
     final = text(requester.get(f"/requests/{request.pk}/"))
     assert "管理ファイルに登録しました" in final
     assert "COKAS-R/ADⅡ管理者、中間サーバー管理者又は個別システム管理者" in final  # the capacity decided in
@@ -346,12 +350,12 @@ def test_a_refused_filing_shows_the_services_message_on_the_form(city, people):
     outsider = session(people.outsider)
     page = text(outsider.get("/requests/new/"))
     assert "情報セキュリティ責任者が申請" in page  # listed among what others file
-    refused = outsider.post(f"/requests/new/{PRIVILEGE}/", privilege_payload(people.outsider.person))
+    refused = outsider.post(f"/requests/new/{PRIVILEGE}/", privilege_payload(citizen()))
     assert refused.status_code == 403
     assert "システム使用者の操作権限登録(解除)申請は情報セキュリティ責任者が申請します" in text(refused)
     assert "根拠: 第5条第1項" in text(refused)
     unknown = session(people.requester).post(
-        f"/requests/new/{PRIVILEGE}/", {**privilege_payload(people.outsider.person), "privileges": ["fly"]}
+        f"/requests/new/{PRIVILEGE}/", {**privilege_payload(citizen()), "privileges": ["fly"]}
     )
     assert unknown.status_code == 400 and not Request.objects.exists()
 
@@ -372,7 +376,7 @@ def test_a_returned_request_is_resubmitted_or_withdrawn_by_its_requester(city, p
     form = text(requester.get(f"/requests/{request.pk}/resubmit/"))
     assert re.search(r'value="view"[^>]*checked', form) and re.search(r'value="update"[^>]*checked', form)
     changed = {
-        **privilege_payload(people.outsider.person),
+        **privilege_payload(citizen()),
         "privileges": ["view"],
         "comment": "照会のみに直しました",
     }

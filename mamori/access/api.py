@@ -14,12 +14,14 @@ from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.core import time
+from mamori.core.policy import require
 from mamori.core.schemas import ProblemOut
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
 from mamori.workflows.services import WorkflowError, request_file
 
 from .models import Entitlement, MaintenanceContract, ProposalState, RevocationProposal, System
+from .policies import visible_proposals
 from .registers import privilege_define, system_register, system_update
 from .selectors import entitlement_history, entitlement_list, scope_of, visible_entitlements
 from .services import (
@@ -435,8 +437,7 @@ def biometric_registration(request, body: BiometricIn):
 @router.post("/expire", response=ExpireOut)
 def expire(request, body: ExpireIn):
     """KIT-7: expire every line past its validity or term (administrators; idempotent)."""
-    if not request.user.is_superuser:
-        raise HttpError(403, "期間満了の処理は管理者が行います")
+    require(request.user, "access.run_expiry", message="期間満了の処理は管理者が行います")
     return {
         "expired": [
             line.pk for line in entitlements_expire(on=body.date, pack=active_pack(), actor=request.user)
@@ -446,10 +447,10 @@ def expire(request, body: ExpireIn):
 
 @router.get("/proposals", response=list[ProposalOut])
 def proposals(request, state: str = ProposalState.OPEN):
-    """KIT-5-5: revocations proposed from the staff import (transfers and retirements)."""
-    rows = RevocationProposal.objects.filter(state=state).select_related("person", "entitlement__system")[
-        :1000
-    ]
+    """KIT-5-5: revocations proposed from the staff import (transfers and retirements), as far as
+    the user's policy shows them (a transfer is not public before it happens)."""
+    require(request.user, "access.view_proposals", message="解除提案はシステムの管理者が扱います")
+    rows = visible_proposals(request.user).filter(state=state)[:1000]
     return [
         {
             "id": p.pk,
@@ -519,8 +520,7 @@ def _system_out(code: str) -> dict[str, Any]:
 @router.post("/systems", response={201: SystemOut, 400: ProblemOut})
 def system_new(request, body: SystemIn):
     """Register a system with its administrator role, flags and privileges (administrators of mamori)."""
-    if not request.user.is_superuser:
-        raise HttpError(403, "情報システムの登録は管理者が行います")
+    require(request.user, "access.manage_systems", message="情報システムの登録は管理者が行います")
     unit = Unit.objects.filter(code=body.owner_unit).first()
     if unit is None:
         return Status(400, {"message": f"所属コード {body.owner_unit} はありません", "field": "owner_unit"})
@@ -543,8 +543,7 @@ def system_new(request, body: SystemIn):
 @router.post("/systems/{code}", response={200: SystemOut, 400: ProblemOut})
 def system_change(request, code: str, body: SystemChangeIn):
     """Change a system's register entry; the change is recorded before/after."""
-    if not request.user.is_superuser:
-        raise HttpError(403, "情報システムの変更は管理者が行います")
+    require(request.user, "access.manage_systems", message="情報システムの変更は管理者が行います")
     system = get_object_or_404(System, code=code)
     changes = {k: v for k, v in body.dict().items() if v is not None}
     try:
@@ -556,8 +555,7 @@ def system_change(request, code: str, body: SystemChangeIn):
 
 @router.post("/systems/{code}/privileges", response={201: PrivilegeOut, 400: ProblemOut})
 def system_privilege_new(request, code: str, body: PrivilegeOut):
-    if not request.user.is_superuser:
-        raise HttpError(403, "操作権限の登録は管理者が行います")
+    require(request.user, "access.manage_systems", message="操作権限の登録は管理者が行います")
     system = get_object_or_404(System, code=code)
     try:
         privilege = privilege_define(

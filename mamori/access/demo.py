@@ -194,7 +194,8 @@ def _term_ended_before_yesterday(city: Any, requester: Any, approver: Any, on: d
     # Demo data only: the appointment (of the 年度 it fell in) is shortened so that it ended the day
     # before yesterday.
     Person.objects.filter(pk=person.pk).update(
-        term_start=min(person.term_start or ended, time.fiscal_year_start(time.fiscal_year(ended))), term_end=ended
+        term_start=min(person.term_start or ended, time.fiscal_year_start(time.fiscal_year(ended))),
+        term_end=ended,
     )
     person.refresh_from_db()
     rule = pack.parameters.access.user_registration

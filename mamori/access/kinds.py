@@ -17,6 +17,7 @@ from mamori.workflows.handlers import KindHandler, PayloadError, register
 
 from .checks import grant_refusals
 from .models import OPEN_STATES, Entitlement, Privilege, System
+from .policies import may_file_for_person
 from .services import entitlements_apply_request, validity_end
 
 ACTIONS = {"grant": "登録", "change": "変更", "revoke": "解除"}
@@ -79,6 +80,12 @@ def clean_privilege_payload(
             raise PayloadError(
                 "action", f"{person.name}は{system.name}の権限を持っていません。登録を選んでください"
             )
+    scope = pack.parameters.access.organisation_scope
+    if scope is not None and not may_file_for_person(requester, person, pack=pack, on=on):
+        # KIT-5-2: 所管する組織内 — a request for someone outside the filer's organisation is refused.
+        raise PayloadError(
+            "person", f"{person.name}さんは所管する組織の職員ではありません", article=pack.cite(scope.article)
+        )
     user_id = str(payload.get("user_id") or "").strip()
     if not user_id:
         held_id = (

@@ -81,10 +81,13 @@ def subtree_ids(unit_ids: set[int]) -> set[int]:
 
 
 def officer_units(person: Person | None, *, pack: Pack, on: dt.date) -> set[int]:
-    """KIT-4: the units whose system users this 情報セキュリティ責任者 manages (their 部 and below)."""
-    if person is None or "security_officer" not in {r.code for r in pack.roles}:
+    """KIT-4: the units whose system users this person manages through a role the pack gives an
+    organisation scope (北見市: the 情報セキュリティ責任者, their 部 and below); none where the pack
+    declares no such scope."""
+    scope = pack.parameters.access.organisation_scope
+    if person is None or scope is None:
         return set()
-    mine = [h for h in holders_of("security_officer", on=on, pack=pack) if h.person.pk == person.pk]
+    mine = [h for code in scope.roles for h in holders_of(code, on=on, pack=pack) if h.person.pk == person.pk]
     if not mine:
         return set()
     roots = {h.unit.pk for h in mine if h.unit}
@@ -130,7 +133,8 @@ def people_in_units(unit_ids: set[int] | frozenset[int], on: dt.date) -> QuerySe
 def visible_entitlements(
     user: Any, *, pack: Pack, on: dt.date, scope: Scope | None = None
 ) -> QuerySet[Entitlement]:
-    """The lines the user may see (KIT-4); pass the ``scope`` already worked out to save its queries."""
+    """The lines the user may see (KIT-4); pass the ``scope`` already worked out to save its queries.
+    ``on`` is the day the viewer's rights are taken for: callers pass today, never a day a user chose."""
     scope = scope or scope_of(user, pack=pack, on=on)
     lines = Entitlement.objects.all()
     if scope.everything:

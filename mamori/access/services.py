@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from mamori.core import time
+from mamori.core.policy import require
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of, holding_of
 from mamori.records.services import Entry, record_append_many, snapshot
@@ -606,6 +607,13 @@ def contract_register(
     pack: Pack | None = None,
 ) -> MaintenanceContract:
     """KIT-5-9: a maintenance contract, the basis of maintenance staff's IDs."""
+    article, requirement = _cite(pack.parameters.access.maintenance if pack else None)
+    require(
+        actor,
+        "access.register_contract",
+        message="保守契約はシステムの管理者が登録します",
+        article=pack.cite(article) if pack and article else "",
+    )
     if not number.strip():
         raise EntitlementError("契約番号を入力してください", field="number")
     if end < start:
@@ -616,7 +624,6 @@ def contract_register(
         number=number, company=company, title=title, start=start, end=end
     )
     contract.systems.set(systems)
-    article, requirement = _cite(pack.parameters.access.maintenance if pack else None)
     record_append_many(
         entries=[
             Entry(
@@ -645,6 +652,12 @@ def user_registration_record(
     """KIT-5-3: record that the person's user-information registration (利用者情報登録) is done, so
     that privilege requests for them can be accepted."""
     article, requirement = _cite(pack.parameters.access.user_registration)
+    require(
+        actor,
+        "access.record_user_registration",
+        message="利用者情報登録はシステムの管理者が記録します",
+        article=pack.cite(article) if article else "",
+    )
     registration = UserRegistration.objects.create(
         person=person,
         registered_on=registered_on,

@@ -40,6 +40,18 @@ class PasswordChangeRequiredMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and must_change_password(user):
+            if request.path.startswith("/api/"):
+                # The API is no side door: a temporary or expired password reads and files nothing there.
+                return JsonResponse(
+                    {
+                        "message": "仮パスワードまたは有効期限の過ぎたパスワードでは利用できません。"
+                        "画面の「パスワード変更」で変更してから利用してください。",
+                        "article": "",
+                        "field": None,
+                    },
+                    status=403,
+                    json_dumps_params={"ensure_ascii": False},
+                )
             allowed = {reverse("password_change"), reverse("logout")}
             if request.path not in allowed and not request.path.startswith(ALLOWED_PREFIXES):
                 return redirect("password_change")

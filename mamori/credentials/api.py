@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Q
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
@@ -21,6 +20,13 @@ from mamori.workflows.services import WorkflowError, request_decide
 from .loans import loan_lend, loan_return, viewing_id_register
 from .models import Credential, CredentialState, IdState, Loan, OperatorId, VerificationId, ViewingId
 from .operator_ids import operator_id_issue, verification_id_end
+from .policies import (
+    CREDENTIAL_RELATED,
+    visible_credentials,
+    visible_loans,
+    visible_operator_ids,
+    visible_viewing_ids,
+)
 from .services import (
     CredentialError,
     collecting_issued,
@@ -162,17 +168,6 @@ def _issued_out(issued) -> dict:
     return {"credential": _credential_out(issued.credential), "secret": issued.secret, "warning": SHOWN_ONCE}
 
 
-CREDENTIAL_RELATED = ("person", "system", "notified_to", "notified_via")
-
-
-def visible_credentials(user):
-    """Administrators see every row; others the ones they set and their own."""
-    rows = Credential.objects.select_related(*CREDENTIAL_RELATED)
-    if user.is_superuser:
-        return rows
-    return rows.filter(Q(issued_by=user) | Q(person_id=getattr(user, "person_id", None)))
-
-
 @router.get("/passwords", response=list[CredentialOut], summary="パスワード・暗証番号の一覧（値は含まない）")
 def passwords_list(request, overdue: bool = False, state: str | None = None):
     """KIT-8-2: ``overdue=true`` lists temporary passwords past their change deadline."""
@@ -253,7 +248,7 @@ OPERATORS = OperatorId.objects.select_related("verification__person", "system").
 
 @router.get("/operator-ids", response=list[OperatorIdOut], summary="照合ID・操作者IDの一覧")
 def operator_ids_list(request, person: str | None = None, active: bool = True):
-    rows = OPERATORS.all()
+    rows = visible_operator_ids(request.user)
     if person:
         rows = rows.filter(verification__person__staff_number=person)
     if active:
@@ -314,7 +309,7 @@ def _viewing_out(v: ViewingId) -> dict:
 
 @router.get("/viewing-ids", response=list[ViewingIdOut], summary="閲覧用ユーザIDの一覧")
 def viewing_ids_list(request, unit: str | None = None):
-    rows = ViewingId.objects.select_related("unit")
+    rows = visible_viewing_ids(request.user)
     if unit:
         rows = rows.filter(unit__code=unit)
     return [_viewing_out(v) for v in rows[:1000]]
@@ -350,7 +345,7 @@ LOANS = Loan.objects.select_related("viewing_id", "viewer")
 
 @router.get("/loans", response=list[LoanOut], summary="閲覧用ユーザIDの貸与記録")
 def loans_list(request, open: bool = False):
-    rows = LOANS.all()
+    rows = visible_loans(request.user)
     if open:
         rows = rows.filter(returned_at__isnull=True)
     return [_loan_out(loan) for loan in rows[:1000]]

@@ -69,8 +69,10 @@ def clean_filters(query: Mapping[str, Any]) -> dict[str, str]:
 @implements("KIT-4")
 def management_file_rows(*, user: Any, on: dt.date, filters: Mapping[str, str], pack: Pack) -> QuerySet:
     """KIT-4: the lines of the management file this user may see (a 情報セキュリティ責任者 the
-    users of their own organisation), filtered as the list screen filters them."""
-    lines = visible_entitlements(user, pack=pack, on=on)
+    users of their own organisation), filtered as the list screen filters them.  ``on`` picks the day of
+    the data; the viewer's rights are always today's (an officer cannot look into the organisation they
+    will have, or had, by moving ``on``)."""
+    lines = visible_entitlements(user, pack=pack, on=time.today())
     return entitlement_list(lines, on=on, **{k: v for k, v in filters.items() if k in FILTERS})
 
 
@@ -96,7 +98,7 @@ def management_file_article(pack: Pack) -> str:
 
 def management_file_export(*, user: Any, on: dt.date, filters: Mapping[str, str], pack: Pack) -> TableExport:
     queryset = management_file_rows(user=user, on=on, filters=filters, pack=pack)
-    scope = scope_of(user, pack=pack, on=on)
+    scope = scope_of(user, pack=pack, on=time.today())
     person = getattr(user, "person", None)
     labels = {"system": "システム", "unit": "組織", "state": "状態", "text": "検索", "person": "職員番号"}
     conditions = "、".join(f"{labels[k]}={v}" for k, v in filters.items() if k in labels) or "なし"

@@ -218,6 +218,14 @@ class DirectAssignmentRule(Cited):
     revoke_on_transfer: bool = True
 
 
+class OrganisationScope(Cited):
+    """KIT-4: holders of ``roles`` manage the system users of their own organisation (the unit they
+    hold the role for, and every unit below it) and see them in one view; KIT-5-2: they file privilege
+    requests for those users only.  A pack without it has no such scope."""
+
+    roles: list[str] = Field(min_length=1)
+
+
 class BiometricRule(Cited):
     """KIT-6: privileges granted through ``kinds`` are complete only once the person's biometric
     registration is recorded."""
@@ -229,6 +237,7 @@ class AccessRules(Strict):
     """How the pack runs the management file; a rule left out is not applied."""
 
     system_flags: list[SystemFlag] = []
+    organisation_scope: OrganisationScope | None = None
     # Roles told of a change made without a request (KIT-5-6, KIT-5-8), in the person's unit.
     notify: list[str] = []
     user_registration: UserRegistrationRule | None = None

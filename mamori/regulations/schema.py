@@ -411,6 +411,16 @@ class Pack(Strict):
         if self.parameters.operating_hours:
             for req in self.parameters.operating_hours.requirements:
                 requirement_exists(req, "parameters.operating_hours")
+        scope = self.parameters.access.organisation_scope
+        if scope is not None:
+            for code in scope.roles:
+                if code not in roles:
+                    problems.append(
+                        f"parameters.access.organisation_scope: role '{code}' is not in the pack's roles"
+                    )
+            article_exists(scope.article, "parameters.access.organisation_scope")
+            if scope.requirement:
+                requirement_exists(scope.requirement, "parameters.access.organisation_scope")
         for i, table in enumerate(self.tables):
             for req in table.requirements:
                 requirement_exists(req, f"tables[{i}] ({table.id})")

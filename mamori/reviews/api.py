@@ -19,7 +19,7 @@ from mamori.regulations.active import active_pack
 
 from .exports import campaign_results
 from .models import Campaign, CampaignLine, CampaignState, LineState
-from .selectors import campaigns_for, line_rows, lines_for_reviewer
+from .selectors import campaigns_for, line_rows, lines_for_reviewer, visible_lines
 from .services import (
     NotReviewer,
     ReviewError,
@@ -237,7 +237,7 @@ def campaign_lines(
 ):
     """行を ID 順にページ単位で返します（page_size は最大 500）。"""
     campaign = _campaign(request, campaign_id)
-    rows = line_rows(CampaignLine.objects.filter(campaign=campaign))
+    rows = line_rows(visible_lines(request.user, campaign, on=time.today(), pack=active_pack()))
     if state:
         rows = rows.filter(state=state)
     return _page(rows, page, page_size)
@@ -301,6 +301,9 @@ def campaign_finish(request, campaign_id: int, body: CloseIn):
 def campaign_export(request, campaign_id: int, fmt: Literal["xlsx", "pdf"] = "xlsx") -> HttpResponse:
     """全行の結果（判断者・資格・日時・理由）を xlsx か PDF（IPAex フォント埋込み）で返します。"""
     campaign = _campaign(request, campaign_id)
+    lines = visible_lines(request.user, campaign, on=time.today(), pack=active_pack())
     return export_response(
-        campaign_results(campaign, by=request.user), fmt=fmt, filename=f"teiki_kakunin_{campaign.pk}"
+        campaign_results(campaign, by=request.user, lines=lines),
+        fmt=fmt,
+        filename=f"teiki_kakunin_{campaign.pk}",
     )

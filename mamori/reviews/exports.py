@@ -7,6 +7,8 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 
+from django.db.models import QuerySet
+
 from mamori.core import time
 from mamori.exports.tables import Column, TableExport
 
@@ -33,30 +35,26 @@ COLUMNS = [
 STATE_LABELS = dict(LineState.choices)
 
 
-def _rows(campaign: Campaign) -> Iterator[tuple[Any, ...]]:
-    rows = (
-        CampaignLine.objects.filter(campaign=campaign)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "person__staff_number",
-            "person__name",
-            "unit__name",
-            "system__name",
-            "privilege__name",
-            "user_id",
-            "valid_from",
-            "valid_to",
-            "reviewer_role_name",
-            "reviewer__name",
-            "state",
-            "decided_by__person__name",
-            "decided_by__username",
-            "decided_as",
-            "decided_at",
-            "reason",
-            "changes",
-        )
+def _rows(lines: QuerySet[CampaignLine]) -> Iterator[tuple[Any, ...]]:
+    rows = lines.order_by("pk").values_list(
+        "pk",
+        "person__staff_number",
+        "person__name",
+        "unit__name",
+        "system__name",
+        "privilege__name",
+        "user_id",
+        "valid_from",
+        "valid_to",
+        "reviewer_role_name",
+        "reviewer__name",
+        "state",
+        "decided_by__person__name",
+        "decided_by__username",
+        "decided_as",
+        "decided_at",
+        "reason",
+        "changes",
     )
     for row in rows.iterator(chunk_size=2000):
         (pk, number, name, unit, system, privilege, user_id, start, end, role, reviewer, state) = row[:12]
@@ -84,8 +82,12 @@ def _rows(campaign: Campaign) -> Iterator[tuple[Any, ...]]:
         )
 
 
-def campaign_results(campaign: Campaign, *, by: Any, at: dt.datetime | None = None) -> TableExport:
+def campaign_results(
+    campaign: Campaign, *, by: Any, at: dt.datetime | None = None, lines: QuerySet[CampaignLine] | None = None
+) -> TableExport:
+    """The results of ``lines`` (the lines the viewer may read: ``selectors.visible_lines``)."""
     moment = at or time.now()
+    lines = lines if lines is not None else CampaignLine.objects.filter(campaign=campaign)
     scope = "・".join(
         n
         for n in (
@@ -99,7 +101,7 @@ def campaign_results(campaign: Campaign, *, by: Any, at: dt.datetime | None = No
         subtitle=campaign.title,
         article=campaign.article,
         columns=COLUMNS,
-        rows=_rows(campaign),
+        rows=_rows(lines),
         meta=[
             ("対象", scope),
             ("基準日", time.wareki(campaign.launched_on)),

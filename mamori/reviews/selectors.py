@@ -69,3 +69,18 @@ def line_rows(lines: QuerySet[CampaignLine]) -> QuerySet[CampaignLine]:
     return lines.select_related(
         "campaign", "person", "unit", "system", "privilege", "reviewer", "reviewer_unit", "decided_by__person"
     ).order_by("campaign_id", "pk")
+
+
+def visible_lines(user, campaign: Campaign, *, on: dt.date, pack: Pack) -> QuerySet[CampaignLine]:
+    """KIT-4 / KIT-5-10: the lines of a campaign a user may read.  An administrator of mamori reads
+    every line; anyone else only the lines they review (named on the campaign date, or holding the
+    line's reviewer role today), never other organisations' user IDs and privileges."""
+    lines = CampaignLine.objects.filter(campaign=campaign)
+    if user.is_superuser:
+        return lines
+    person = getattr(user, "person", None)
+    if person is None:
+        return lines.none()
+    condition = Q(reviewer_id=person.pk)
+    held = reviewer_condition(person, lines, on=on, pack=pack)
+    return lines.filter(condition | held if held is not None else condition)

@@ -162,6 +162,29 @@ def _units_of_people(on: dt.date, within: set[int] | None) -> dict[int, int]:
 # --- launch ---------------------------------------------------------------------------------
 
 
+def _refuse_lines_beyond_reviewer(
+    person: Person, lines: list[CampaignLine], *, pack: Pack, rules: ReviewRules
+) -> None:
+    """KIT-4 / KIT-5-10: a reviewer launches a review only over lines they review themselves (today);
+    a scope reaching into other organisations' or systems' lines would show them user IDs and privileges
+    that are not theirs to see, and assign work to other people.  The administrators launch any scope."""
+    today = time.today()
+    units = Unit.objects.in_bulk({line.reviewer_unit_id for line in lines if line.reviewer_unit_id})
+    pairs = {(line.reviewer_role, line.reviewer_unit_id) for line in lines}
+    foreign = {
+        (role, unit_id)
+        for role, unit_id in pairs
+        if holding_of(person, role, on=today, pack=pack, unit=units.get(unit_id) if unit_id else None) is None
+    }
+    if foreign:
+        count = sum((line.reviewer_role, line.reviewer_unit_id) in foreign for line in lines)
+        raise NotReviewer(
+            f"この範囲には、あなたが確認者でない行が {count} 行あります。範囲を自分が確認するシステム・組織に"
+            "絞るか、管理者に開始を依頼してください",
+            article=pack.cite(rules.reviewers[-1].article),
+        )
+
+
 @implements("KIT-5-10", "KIT-6")
 @transaction.atomic
 def campaign_launch(
@@ -257,6 +280,8 @@ def campaign_launch(
                 requirement=reviewer.requirement,
             )
         )
+    if not getattr(actor, "is_superuser", False):
+        _refuse_lines_beyond_reviewer(person, lines, pack=pack, rules=rules)
     requirement, article = max(requirement_counts, key=requirement_counts.__getitem__)
     scope_names = [n for n in (system.name if system else "", unit.name if unit else "") if n]
     campaign = Campaign.objects.create(

@@ -20,6 +20,7 @@ from mamori.access.models import (
     System,
     UserRegistration,
 )
+from mamori.access.policies import visible_proposals
 from mamori.access.selectors import (
     administered_systems,
     administering,
@@ -36,6 +37,7 @@ from mamori.access.services import (
 )
 from mamori.access.transfers import revocation_proposal_apply
 from mamori.core import time
+from mamori.core.policy import may
 from mamori.organisation.models import Person, Unit
 from mamori.workflows.services import WorkflowError, request_file
 
@@ -238,15 +240,13 @@ def inbox(request):
         .order_by("registered_at")[:200]
     )
     proposals = (
-        RevocationProposal.objects.filter(
-            Q() if request.user.is_superuser else Q(entitlement__system__in=mine), state=ProposalState.OPEN
-        )
-        .select_related("person", "entitlement__system", "entitlement__privilege")
+        visible_proposals(request.user, on=today)
+        .filter(state=ProposalState.OPEN)
         .order_by("effective", "person__staff_number")[:500]
     )
     unregistered = Person.objects.none()
     rule = pack.parameters.access.user_registration
-    if rule is not None and (mine or request.user.is_superuser):
+    if rule is not None and may(request.user, "access.record_user_registration"):
         # KIT-5-3: 会計年度任用職員 in term whose user-information registration is not recorded yet.
         unregistered = (
             Person.objects.filter(employment__in=rule.employments)
@@ -274,8 +274,6 @@ def inbox(request):
 def user_registration_view(request, pk: int):
     """KIT-5-3: record a 会計年度任用職員's user-information registration."""
     pack, today = current_pack(), time.today()
-    if not (request.user.is_superuser or administered_systems(person_of(request), pack=pack, on=today)):
-        return render(request, "web/refused.html", {"message": "システムの管理者が記録します。"}, status=403)
     person = get_object_or_404(Person, pk=pk)
     try:
         registered_on = dt.date.fromisoformat(request.POST.get("registered_on") or today.isoformat())

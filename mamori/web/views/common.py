@@ -7,14 +7,12 @@ import datetime as dt
 import functools
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mamori.core import time
-from mamori.findings.models import Finding
-from mamori.organisation.models import Assignment
+from mamori.core.policy import Refused
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.loader import PackError
 from mamori.regulations.schema import Pack
@@ -32,6 +30,13 @@ def screen(view=None, *, admin: bool = False):
                 )
             try:
                 return function(request, *args, **kwargs)
+            except Refused as refusal:
+                return render(
+                    request,
+                    "web/refused.html",
+                    {"message": refusal.message, "article": refusal.article},
+                    status=403,
+                )
             except (NoActivePack, PackError) as error:
                 return render(request, "web/no_pack.html", {"error": str(error)}, status=503)
 
@@ -84,17 +89,3 @@ def parse_day(raw: str | None) -> tuple[dt.date, str]:
 
 def person_of(request):
     return getattr(request.user, "person", None)
-
-
-# --- read-only queries the screens list ---------------------------------------------------------
-
-
-def findings_for(user, *, on: dt.date | None = None) -> QuerySet[Finding]:
-    """An administrator sees every finding; anyone else those about their person or their units."""
-    findings = Finding.objects.select_related("person", "unit")
-    if user.is_superuser:
-        return findings
-    if not user.person_id:
-        return findings.none()
-    units = Assignment.objects.on(on or time.today()).filter(person_id=user.person_id).values("unit_id")
-    return findings.filter(Q(person_id=user.person_id) | Q(unit_id__in=units))

@@ -13,10 +13,15 @@ from django.views.decorators.http import require_POST
 
 from mamori.access.models import Privilege, System
 from mamori.core import time
-from mamori.credentials.api import visible_credentials
 from mamori.credentials.loans import loan_lend, loan_return, viewing_id_register
-from mamori.credentials.models import CredentialState, IdState, Loan, OperatorId, ViewingId
+from mamori.credentials.models import CredentialState, IdState, Loan, ViewingId
 from mamori.credentials.operator_ids import operator_id_issue
+from mamori.credentials.policies import (
+    visible_credentials,
+    visible_loans,
+    visible_operator_ids,
+    visible_viewing_ids,
+)
 from mamori.credentials.services import (
     CredentialError,
     collecting_issued,
@@ -129,11 +134,7 @@ def credential_request_register(request, pk: int):
 @screen
 def operator_ids(request):
     pack = current_pack()
-    rows = (
-        OperatorId.objects.select_related("verification__person", "system")
-        .prefetch_related("privileges")
-        .order_by("verification__code", "code")
-    )
+    rows = visible_operator_ids(request.user).order_by("verification__code", "code")
     if request.GET.get("all") != "1":
         rows = rows.filter(state=IdState.ACTIVE)
     context = {
@@ -178,15 +179,15 @@ def operator_id_issue_view(request):
 def loans(request):
     pack = current_pack()
     today = time.today()
-    viewing_ids = list(ViewingId.objects.select_related("unit").filter(active=True))
+    viewing_ids = list(visible_viewing_ids(request.user).filter(active=True))
     open_loans = {
         loan.viewing_id_id: loan
-        for loan in Loan.objects.filter(returned_at__isnull=True).select_related("viewer", "request")
+        for loan in visible_loans(request.user).filter(returned_at__isnull=True).select_related("request")
     }
     for viewing in viewing_ids:
         viewing.open_loan = open_loans.get(viewing.pk)
         viewing.overdue = bool(viewing.open_loan and time.local(viewing.open_loan.lent_at).date() < today)
-    history = Loan.objects.select_related("viewing_id", "lent_by", "returned_to")
+    history = visible_loans(request.user).select_related("lent_by", "returned_to")
     context = {
         "nav": "credentials",
         "rules": pack.parameters.viewing_ids,

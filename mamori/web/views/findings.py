@@ -9,10 +9,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mamori.findings.models import FindingState
+from mamori.findings.selectors import visible_findings
 from mamori.findings.services import FindingError, finding_close
 
 from ..forms import FindingCloseForm
-from .common import findings_for, is_htmx, render_list, safe_next, screen
+from .common import is_htmx, render_list, safe_next, screen
 
 PAGE_SIZE = 50
 DONE = {"resolved": "是正済にしました。", "accepted": "理由を付けて受容しました。", "open": "再開しました。"}
@@ -21,7 +22,7 @@ DONE = {"resolved": "是正済にしました。", "accepted": "理由を付け�
 @screen
 def finding_list(request):
     state = request.GET.get("state", FindingState.OPEN)
-    rows = findings_for(request.user)
+    rows = visible_findings(request.user)
     if state in FindingState.values:
         rows = rows.filter(state=state)
     else:
@@ -34,7 +35,7 @@ def finding_list(request):
 @screen
 @require_POST
 def finding_close_view(request, pk: int):
-    finding = get_object_or_404(findings_for(request.user), pk=pk)
+    finding = get_object_or_404(visible_findings(request.user), pk=pk)
     form = FindingCloseForm(request.POST)
     error, done = "", ""
     if not form.is_valid():

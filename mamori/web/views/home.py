@@ -13,6 +13,7 @@ from mamori.access.selectors import administered_systems
 from mamori.core import time
 from mamori.credentials.models import Loan
 from mamori.findings.models import FindingState
+from mamori.findings.selectors import visible_findings
 from mamori.reviews.models import LineState
 from mamori.reviews.selectors import lines_for_reviewer
 from mamori.workflows.models import Notification, RequestStep
@@ -20,7 +21,7 @@ from mamori.workflows.notifications import notification_mark_read
 from mamori.workflows.selectors import my_requests, unread_notifications
 from mamori.workflows.services import pending_steps_for
 
-from .common import current_pack, findings_for, person_of, screen
+from .common import current_pack, person_of, screen
 
 HOME_LIMIT = 10
 
@@ -75,7 +76,7 @@ def _waiting(request) -> list[dict]:
 @screen
 def home(request):
     user = request.user
-    open_findings = findings_for(user).filter(state=FindingState.OPEN)
+    open_findings = visible_findings(user).filter(state=FindingState.OPEN)
     return render(
         request,
         "web/home.html",

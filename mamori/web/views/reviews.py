@@ -18,7 +18,13 @@ from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit, active_on
 from mamori.reviews.exports import campaign_results
 from mamori.reviews.models import Campaign, CampaignLine, CampaignState, LineState
-from mamori.reviews.selectors import campaigns_for, line_rows, lines_for_reviewer, reviewer_condition
+from mamori.reviews.selectors import (
+    campaigns_for,
+    line_rows,
+    lines_for_reviewer,
+    reviewer_condition,
+    visible_lines,
+)
 from mamori.reviews.services import (
     ReviewError,
     campaign_close,
@@ -148,7 +154,7 @@ def _mark_decidable(rows, held: set[tuple[str, int | None]]):
 def review_detail(request, pk: int):
     campaign = get_object_or_404(campaigns_for(request.user, on=time.today()), pk=pk)
     state = request.GET.get("state", "")
-    lines = CampaignLine.objects.filter(campaign=campaign)
+    lines = visible_lines(request.user, campaign, on=time.today(), pack=current_pack())
     held = _held_pairs(request, lines) if campaign.state == CampaignState.OPEN else set()
     rows = line_rows(lines)
     if state in LineState.values:
@@ -286,6 +292,9 @@ def review_export(request, pk: int, fmt: str):
     campaign = get_object_or_404(campaigns_for(request.user, on=time.today()), pk=pk)
     if fmt not in ("xlsx", "pdf"):
         return render(request, "web/refused.html", {"message": "出力形式は xlsx か pdf です。"}, status=404)
+    lines = visible_lines(request.user, campaign, on=time.today(), pack=current_pack())
     return export_response(
-        campaign_results(campaign, by=request.user), fmt=fmt, filename=f"teiki_kakunin_{campaign.pk}"
+        campaign_results(campaign, by=request.user, lines=lines),
+        fmt=fmt,
+        filename=f"teiki_kakunin_{campaign.pk}",
     )
