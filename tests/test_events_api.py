@@ -96,7 +96,10 @@ def test_a_bad_line_through_the_api_refuses_the_body_naming_line_and_field(sourc
 
 
 def test_sources_and_the_openapi_schema(source, people):
-    client = csrf_client(people.outsider)
+    # Issue 10: sources and batches are the administrators' (and a log-shipping account's), not all staff's.
+    assert csrf_client(people.outsider).get("/api/events/sources").status_code == 403
+    assert csrf_client(people.outsider).get("/api/events/batches").status_code == 403
+    client = csrf_client(people.admin)
     assert [s["code"] for s in client.get("/api/events/sources").json()] == ["agent"]
     schema = client.get("/api/openapi.json").json()
     assert "/api/events/ingest" in schema["paths"]

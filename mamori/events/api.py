@@ -15,6 +15,7 @@ from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.core import time
+from mamori.core.policy import require
 
 from .models import EventSource, IngestBatch, SourceFormat
 from .services import IngestRejected, events_ingest
@@ -73,18 +74,15 @@ class BatchOut(Schema):
     quarantined: int
 
 
-def _may_ingest(user) -> bool:
-    # A log-shipping agent's account needs only this permission, not the administrator's.
-    return user.is_superuser or user.has_perm("events.add_event")
-
-
 @router.get("/sources", response=list[SourceOut], summary="取込元の一覧")
 def sources(request):
+    require(request.user, "events.view_sources", message="取込元は管理者と取込用アカウントが扱います")
     return list(EventSource.objects.order_by("code"))
 
 
 @router.get("/batches", response=list[BatchOut], summary="取込バッチ (新しい順)")
 def batches(request, limit: int = 50):
+    require(request.user, "events.view_batches", message="取込バッチは管理者と取込用アカウントが扱います")
     rows = IngestBatch.objects.select_related("source").order_by("-started_at", "-id")[: min(limit, 500)]
     return [
         {**{f: getattr(b, f) for f in BatchOut.model_fields if f != "source"}, "source": b.source.code}
@@ -110,8 +108,9 @@ def ingest(request, source: str, quarantine: bool = False):
     """One event per line: at (ISO 8601; without an offset: Japan time), kind (logon, logoff, lock,
     unlock, operation, search, extract, print), account, and optionally host, system, subject, action,
     result_count, session, logon_type, training (KIT-10)."""
-    if not _may_ingest(request.user):
-        raise HttpError(403, "操作記録の取込みには権限 events.add_event が必要です")
+    require(
+        request.user, "events.ingest", message="操作記録の取込みには管理者か取込用アカウントの権限が必要です"
+    )
     try:
         event_source = EventSource.objects.get(code=source)
     except EventSource.DoesNotExist:

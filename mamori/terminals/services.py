@@ -13,6 +13,7 @@ from django.db.models import Q
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.policy import require
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of
 from mamori.records.services import Entry, record_append_many, snapshot
@@ -284,8 +285,17 @@ def _end_many(
 def operator_designation_end(
     *, designation: TerminalOperator, on: dt.date, reason: str, actor: Any
 ) -> TerminalOperator:
-    """End a designation (異動・退職・担当替え) on ``on``, with the reason."""
-    designation = TerminalOperator.objects.select_for_update().get(pk=designation.pk)
+    """End a designation (異動・退職・担当替え) on ``on``, with the reason; by the designator (the
+    pack's role, today) or an administrator."""
+    designation = (
+        TerminalOperator.objects.select_for_update().select_related("terminal").get(pk=designation.pk)
+    )
+    require(
+        actor,
+        "terminals.end_designation",
+        designation.terminal,
+        message="指定を解除できるのは指定者（端末機管理責任者等）か管理者です",
+    )
     if designation.state == DesignationState.ENDED:
         raise TerminalError("この指定は解除済みです")
     if not reason.strip():

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.policy import may
 from mamori.events.search import terminal_activity
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Assignment, Person, Unit, active_on
@@ -33,7 +34,7 @@ from mamori.terminals.services import (
 )
 from mamori.workflows.models import Request
 
-from .common import current_pack, person_of, safe_next, screen
+from .common import current_pack, safe_next, screen
 
 PAGE_SIZE = 50
 
@@ -93,7 +94,11 @@ def terminal_list(request):
     if unit_code:
         terminals = terminals.filter(unit__code=unit_code)
     page = Paginator(terminals, PAGE_SIZE).get_page(request.GET.get("page"))
-    form = TerminalForm(on=today, initial={"active_from": today}) if request.user.is_superuser else None
+    form = (
+        TerminalForm(on=today, initial={"active_from": today})
+        if may(request.user, "terminals.register")
+        else None
+    )
     units = Unit.objects.filter(terminals__isnull=False).distinct().order_by("code")
     context = {
         "nav": "terminals",
@@ -143,8 +148,7 @@ def terminal_detail(request, host: str):
         .order_by("state", "-valid_from")
     )
     designators = designators_of(terminal, on=today, pack=pack)
-    me = person_of(request)
-    may_designate = bool(me and any(h.person.pk == me.pk for h in designators)) or request.user.is_superuser
+    may_designate = may(request.user, "terminals.designate", terminal)
     rule = designation_rule(pack)
     context = {
         "nav": "terminals",
@@ -175,7 +179,7 @@ def terminal_designate(request, host: str):
         )
         return redirect("terminal_detail", host=terminal.host_name)
     designator = None
-    if request.user.is_superuser and request.POST.get("designator"):
+    if request.POST.get("designator") and may(request.user, "terminals.designate_for_another"):
         designator = Person.objects.filter(staff_number=request.POST["designator"]).first()
     try:
         designation = operator_designate(
@@ -198,10 +202,7 @@ def terminal_designate(request, host: str):
 def terminal_designation_end(request, pk: int):
     designation = get_object_or_404(TerminalOperator.objects.select_related("terminal"), pk=pk)
     host = designation.terminal.host_name
-    holders = {
-        h.person.pk for h in designators_of(designation.terminal, on=time.today(), pack=current_pack())
-    }
-    if not request.user.is_superuser and getattr(request.user, "person_id", None) not in holders:
+    if not may(request.user, "terminals.end_designation", designation.terminal):
         messages.error(request, "指定を解除できるのは指定者（端末機管理責任者等）か管理者です。")
         return redirect("terminal_detail", host=host)
     try:
