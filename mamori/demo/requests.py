@@ -57,13 +57,16 @@ def _sample_payload(chain: Chain, pack: Pack, city: City, on: dt.date) -> dict[s
     return payload
 
 
-def _filer(chain: Chain, pack: Pack, city: City, on: dt.date) -> Person:
+def _filer(chain: Chain, pack: Pack, city: City, on: dt.date, *, for_unit: str = "310") -> Person:
+    """Who files the chain's requests: a holder of its ``filed_by`` role, preferably the one whose
+    scope covers ``for_unit`` (KIT-5-2: the officer files for their own organisation's staff)."""
     if chain.filed_by:
+        unit = city.units.get(for_unit)
         for code in chain.filed_by:
-            holders = holders_of(code, on=on, pack=pack)
+            holders = holders_of(code, on=on, pack=pack, unit=unit) or holders_of(code, on=on, pack=pack)
             if holders:
                 return holders[0].person
-    return city.staff["310"][0]
+    return city.staff[for_unit][0]
 
 
 def _decide_all(
