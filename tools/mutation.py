@@ -8,9 +8,11 @@ them only the functions that carry an ID and the helpers of the same module they
 functions, services and checks.  A helper's mutants count for the IDs of the functions that call it.
 
 It drives mutmut 3 (pinned in the ``dev`` extras), which copies the sources to ``mutants/`` and runs
-each mutant in a forked worker with only the tests that call the mutated function.  Two things are
+each mutant in a forked worker with only the tests that call the mutated function.  Three things are
 changed in mutmut for this project, from the outside:
 
+- Strings with Japanese in them are messages and labels for people, not rules: they are not
+  mutated (mutmut would make ``XX…XX`` of each).
 - mutmut leaves decorated functions alone, and every rule here is decorated.  The decorators of
   this project that only register or wrap a function (``implements``, ``rule``, ``grant_check``,
   ``transaction.atomic``) are allowed: they stay on the trampoline, and the copies that mutmut makes
@@ -166,8 +168,12 @@ def tests_reaching(modules: list[Module]) -> list[str]:
         words |= set(module.functions)
         for requirement in module.ids:
             words |= {requirement, requirement.replace("-", "_"), requirement.replace("-", "_").lower()}
+    # Committed test files only: a test file somebody is still writing may fail on its own.
+    tracked = subprocess.run(
+        ["git", "ls-files", "tests"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
     found = []
-    for file in sorted((ROOT / "tests").glob("test_*.py")):
+    for file in sorted(ROOT / t for t in tracked if Path(t).name.startswith("test_")):
         text = file.read_text(encoding="utf-8")
         if any(re.search(rf"(?<![\w-]){re.escape(w)}(?![\w])", text) for w in words):
             found.append(file.relative_to(ROOT).as_posix())
@@ -219,9 +225,73 @@ def _adapt_mutmut(modules: list[Module]) -> None:
         methods = [methods[0], *(m.with_changes(decorators=[]) for m in methods[1:])]
         return declarations, methods, assignments, names
 
+    # Words for people (Japanese messages, labels) are not rules: a string with any non-ASCII
+    # character is left alone.  ASCII strings (states, actions, field names, codes) are mutated.
+    from mutmut.mutation import mutators
+
+    for index, (kind, operator) in enumerate(mutators.mutation_operators):
+        if operator is mutators.operator_string:
+            mutators.mutation_operators[index] = (kind, _ascii_only(operator))
+
     file_mutation.create_mutations = create_mutations
     file_mutation.MutationVisitor._skip_node_and_children = skip
     file_mutation.function_trampoline_arrangement = arrangement
+
+
+def _ascii_only(operator):
+    import libcst as cst
+
+    def mutate(node):
+        if not cst.Module([]).code_for_node(node).isascii():
+            return []
+        return operator(node)
+
+    return mutate
+
+
+def _refresh_data_files() -> None:
+    """mutmut copies each source file once; packs, templates and the like change under it."""
+    for source in (ROOT / "mamori").rglob("*"):
+        if source.is_dir() or source.suffix in (".py", ".pyc"):
+            continue
+        target = MUTANTS / source.relative_to(ROOT)
+        if not target.exists() or target.stat().st_mtime != source.stat().st_mtime:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+
+
+def _map_tests(tests: list[str]) -> set[str]:
+    """mutmut's stats run (which test calls which mutated function), over all of ``tests`` even when
+    some fail: a test that fails on the original code is left out of the map, as it would
+    otherwise "kill" every mutant it touches."""
+    from mutmut.__main__ import set_mutant_under_test
+    from mutmut.configuration import config
+    from mutmut.runners.harness import PytestRunner
+    from mutmut.state import state
+
+    class Failures:
+        def __init__(self) -> None:
+            self.nodeids: set[str] = set()
+
+        def pytest_runtest_logreport(self, report) -> None:
+            if report.failed:
+                self.nodeids.add(report.nodeid.removeprefix("mutants/"))
+
+    failures = Failures()
+    runner = PytestRunner()
+    execute = runner.execute_pytest
+
+    def execute_all(params, **kwargs):
+        kwargs["plugins"] = [*kwargs.get("plugins", []), failures]
+        return execute([p for p in params if p != "-x"], **kwargs)
+
+    runner.execute_pytest = execute_all
+    set_mutant_under_test("stats")
+    os.environ["MUTMUT_DEPENDENCY_DEPTH"] = str(config().dependency_tracking_depth)
+    runner.run_stats(tests=tests)
+    for names in state().tests_by_mangled_function_name.values():
+        names -= failures.nodeids
+    return failures.nodeids
 
 
 def worker(modules: list[Module], targets: list[Module], fresh: bool) -> None:
@@ -237,6 +307,7 @@ def worker(modules: list[Module], targets: list[Module], fresh: bool) -> None:
     MUTANTS.mkdir(exist_ok=True)
     mm.set_mutant_under_test("mutant_generation")
     copy_src_dir()
+    _refresh_data_files()
     copy_also_copy_files()
     setup_source_paths()
     mm.create_mutants(1)
@@ -254,10 +325,11 @@ def worker(modules: list[Module], targets: list[Module], fresh: bool) -> None:
     done = json.loads(STATS_FILES.read_text()) if STATS_FILES.exists() else {}
     wanted = tests_reaching(targets)
     stale = [t for t in wanted if done.get(t) != (ROOT / t).stat().st_mtime]
-    runner = mm.get_mutant_runner(1)
     if stale:
         print(f"    mapping tests to functions: {len(stale)} test files")
-        mm.run_stats_collection(runner, tests=stale)
+        failed = _map_tests(stale)
+        if failed:
+            print(f"    left out, failing without any mutant: {', '.join(sorted(failed))}")
         save_stats()
         done.update({t: (ROOT / t).stat().st_mtime for t in stale})
         STATS_FILES.write_text(json.dumps(done, indent=1))
@@ -282,11 +354,12 @@ class Mutant:
 
 
 def _segments(path: Path) -> dict[str, list[str]]:
+    """The lines of each top-level function, from its ``def`` to its end."""
     source = path.read_text(encoding="utf-8")
-    tree = ast.parse(source)
+    lines = source.splitlines()
     return {
-        node.name: (ast.get_source_segment(source, node) or "").splitlines()
-        for node in tree.body
+        node.name: lines[node.lineno - 1 : node.end_lineno]
+        for node in ast.parse(source).body
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
     }
 
@@ -465,7 +538,14 @@ def run_within(budget: float, args: argparse.Namespace) -> str:
     home = Path(tempfile.mkdtemp(prefix="mamori-mutation-"))
     env = {**os.environ, "MAMORI_HOME": str(home), "PYTHONDONTWRITEBYTECODE": "1"}
     env.pop("DATABASE_URL", None)  # SQLite, never somebody's PostgreSQL test database
-    command = [sys.executable, __file__, "--worker", *args.targets, *(["--fresh"] if args.fresh else [])]
+    command = [
+        sys.executable,
+        "-u",
+        __file__,
+        "--worker",
+        *args.targets,
+        *(["--fresh"] if args.fresh else []),
+    ]
     started = time.monotonic()
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     try:
