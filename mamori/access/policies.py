@@ -7,11 +7,11 @@ import datetime as dt
 from typing import Any
 
 import rules
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from mamori.core import time
 from mamori.core.policy import is_admin
-from mamori.organisation.models import Assignment
+from mamori.organisation.models import Assignment, Person
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -79,3 +79,21 @@ def may_file_for_person(requester: Any, person: Any, *, pack: Pack, on: dt.date)
         return False
     units = officer_units(requester, pack=pack, on=on)
     return bool(units) and Assignment.objects.on(on).filter(person=person, unit_id__in=units).exists()
+
+
+def requestable_people(user: Any, *, on: dt.date | None = None) -> QuerySet[Person]:
+    """KIT-5-2: the people a privilege request form offers the user: to a holder of the pack's
+    organisation-scope role, the staff of the organisation they manage; to anyone else every member of
+    staff in office (the administrators; and those who may not file, whom the chain then refuses naming
+    who files).  Each comes with ``unit_name``, their unit today, for the picker."""
+    today = on or time.today()
+    people = Person.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today))
+    units = set() if is_admin(user) else officer_units(_person(user), pack=active_pack(), on=today)
+    if units:
+        people = people.filter(
+            pk__in=Assignment.objects.on(today).filter(unit_id__in=units).values("person_id")
+        )
+    unit_name = (
+        Assignment.objects.on(today).filter(person=OuterRef("pk")).order_by("-kind", "-start")
+    )  # 本務 first
+    return people.annotate(unit_name=Subquery(unit_name.values("unit__name")[:1])).order_by("staff_number")

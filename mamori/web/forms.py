@@ -69,10 +69,19 @@ class PasswordChangeForm(forms.Form):
 # --- choices from the database -------------------------------------------------------------------
 
 
-def person_choices() -> list[tuple[str, str]]:
-    today = time.today()
-    people = Person.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today)).order_by("staff_number")
-    return [("", "選択してください"), *((p.staff_number, f"{p.staff_number} {p.name}") for p in people)]
+def person_choices(people=None) -> list[tuple[str, str]]:
+    """Staff to pick from, each with their unit where known (``people``: a policy's selection)."""
+    if people is None:
+        today = time.today()
+        people = Person.objects.filter(Q(left_on__isnull=True) | Q(left_on__gte=today)).order_by(
+            "staff_number"
+        )
+
+    def label(p) -> str:
+        unit = getattr(p, "unit_name", None)
+        return f"{p.staff_number} {p.name}" + (f"（{unit}）" if unit else "")
+
+    return [("", "選択してください"), *((p.staff_number, label(p)) for p in people)]
 
 
 def unit_choices() -> list[tuple[str, str]]:
@@ -238,7 +247,7 @@ class PrivilegeRequestForm(RequestForm):
     )
     reason = forms.CharField(label="理由", required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, pack: Pack, chain: Chain, options_url: str = "", **kwargs):
+    def __init__(self, *args, pack: Pack, chain: Chain, options_url: str = "", people=None, **kwargs):
         super().__init__(*args, **kwargs)
         spec = pack_form_spec(pack, chain)
         for field in spec.fields if spec else []:
@@ -246,7 +255,7 @@ class PrivilegeRequestForm(RequestForm):
                 self.fields[field.name].label = field.label.replace("(職員番号)", "").replace(
                     "（職員番号）", ""
                 )
-        self.fields["person"].choices = person_choices()
+        self.fields["person"].choices = person_choices(people)
         self.fields["system"].choices = system_choices()
         if options_url:
             self.fields["system"].widget.attrs.update(
@@ -270,11 +279,21 @@ def request_form_class(pack: Pack, chain: Chain, *, with_title: bool = True):
 
 
 def request_form(
-    pack: Pack, chain: Chain, *, data=None, initial=None, with_title: bool = True, options_url: str = ""
+    pack: Pack,
+    chain: Chain,
+    *,
+    data=None,
+    initial=None,
+    with_title: bool = True,
+    options_url: str = "",
+    people=None,
 ) -> RequestForm:
+    """The pack form of ``chain``; ``people``: whom its person picker offers (the policy's choice)."""
     form_class = request_form_class(pack, chain, with_title=with_title)
     if form_class is PrivilegeRequestForm:
-        return PrivilegeRequestForm(data, initial=initial, pack=pack, chain=chain, options_url=options_url)
+        return PrivilegeRequestForm(
+            data, initial=initial, pack=pack, chain=chain, options_url=options_url, people=people
+        )
     return form_class(data, initial=initial)
 
 

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from mamori.access.models import Privilege
+from mamori.access.policies import requestable_people
 from mamori.core import time
 from mamori.organisation.roles import holding_of
 from mamori.workflows.models import Request, RequestState, RequestStep
@@ -138,7 +139,12 @@ def request_form_view(request, kind: str):
     chain = _chain_or_404(pack, kind)
     initial = {"valid_from": time.today()} if kind == PRIVILEGE_KIND else None
     form = request_form(
-        pack, chain, data=request.POST or None, initial=initial, options_url=reverse("privilege_options")
+        pack,
+        chain,
+        data=request.POST or None,
+        initial=initial,
+        options_url=reverse("privilege_options"),
+        people=requestable_people(request.user),
     )
     refusal = None
     if request.method == "POST" and form.is_valid():
