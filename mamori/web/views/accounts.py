@@ -16,12 +16,12 @@ def _accounts():
     return User.objects.select_related("person").order_by("username")
 
 
-@screen(admin=True)
+@screen(perm="accounts.manage")
 def account_list(request):
     return render(request, "web/accounts.html", {"nav": "accounts", "accounts": _accounts()})
 
 
-@screen(admin=True)
+@screen(perm="accounts.manage")
 @require_POST
 def account_unlock_view(request, pk: int):
     account = get_object_or_404(User, pk=pk)

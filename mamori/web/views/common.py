@@ -12,21 +12,22 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from mamori.core import time
-from mamori.core.policy import Refused
+from mamori.core.policy import Refused, may
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.loader import PackError
 from mamori.regulations.schema import Pack
 
 
-def screen(view=None, *, admin: bool = False):
-    """A screen for a logged-in user (``admin``: administrators only) that needs the active pack."""
+def screen(view=None, *, perm: str | None = None):
+    """A screen for a logged-in user that needs the active pack; ``perm``: the policy's permission the
+    whole screen needs (mamori/<app>/policies.py), refused before the view runs."""
 
     def decorate(function):
         @functools.wraps(function)
         def wrapper(request, *args, **kwargs):
-            if admin and not request.user.is_superuser:
+            if perm is not None and not may(request.user, perm):
                 return render(
-                    request, "web/refused.html", {"message": "この画面は管理者だけが使えます。"}, status=403
+                    request, "web/refused.html", {"message": "この画面を使う権限がありません。"}, status=403
                 )
             try:
                 return function(request, *args, **kwargs)

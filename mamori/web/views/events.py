@@ -37,7 +37,7 @@ def _values(data: QueryDict) -> dict:
     return values
 
 
-@screen(admin=True)
+@screen(perm="terminals.audit_search")
 def audit_search(request):
     # GET fills the form (from a bookmark's parameters too) and searches nothing.
     posted = request.method == "POST"
@@ -72,7 +72,7 @@ def audit_search(request):
 
 
 @require_POST
-@screen(admin=True)
+@screen(perm="terminals.audit_search")
 def audit_search_export(request, fmt: str):
     values = _values(request.POST)
     pack = current_pack()

@@ -111,7 +111,7 @@ def terminal_list(request):
     return render(request, "web/terminals/list.html", context)
 
 
-@screen(admin=True)
+@screen(perm="terminals.register")
 @require_POST
 def terminal_new(request):
     form = TerminalForm(request.POST, on=time.today())
