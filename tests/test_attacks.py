@@ -1,8 +1,7 @@
 """The dangerous requests of issue 10, each tried as the person who must be refused, on the demo.
 
-Each test is the reproduction from the issue.  Those that get through today are marked
-``xfail(strict=True)``: the suite stays green until the policy layer lands, and the day one starts to
-pass its mark must go (strict), so that it then guards the fix."""
+Each test is a reproduction from the issue: every one got through before the policy layer
+(``mamori/core/policy.py`` and each app's ``policies.py``) and guards it now."""
 
 from __future__ import annotations
 
@@ -24,8 +23,6 @@ from tests.conftest import NOW, TODAY
 from tests.demo_world import demo_world, logged_in  # noqa: F401
 
 pytestmark = pytest.mark.django_db
-
-POLICY = pytest.mark.xfail(strict=True, reason="issue 10: policy layer")
 
 
 def post(client, url: str, body: dict):
@@ -74,13 +71,11 @@ def must_change(request, demo_world):  # noqa: F811
     return logged_in("shokuin")
 
 
-@POLICY
 def test_it_refuses_the_management_file_to_a_password_that_must_be_changed(must_change):
     answer = must_change.get("/api/access/entitlements")
     assert answer.status_code == 403 and is_problem(answer)
 
 
-@POLICY
 def test_it_refuses_a_request_filed_with_a_password_that_must_be_changed(must_change):
     filed = Request.objects.count()
     answer = post(must_change, "/api/requests", {"kind": "access.password", "payload": {"system": "SYS01"}})
@@ -88,7 +83,6 @@ def test_it_refuses_a_request_filed_with_a_password_that_must_be_changed(must_ch
     assert Request.objects.count() == filed
 
 
-@POLICY
 def test_it_refuses_every_api_read_to_a_password_that_must_be_changed(must_change):
     got = {path: must_change.get(path).status_code for path in api_reads()}
     assert {path: status for path, status in got.items() if status != 403} == {}
@@ -97,7 +91,6 @@ def test_it_refuses_every_api_read_to_a_password_that_must_be_changed(must_chang
 # --- 市民課長 and the periodic review (KIT-5-10: a reviewer reviews their own organisation) -----------
 
 
-@POLICY
 def test_a_section_chief_may_not_launch_a_review_over_the_whole_city(demo_world):  # noqa: F811
     before = Campaign.objects.count()
     answer = post(logged_in("kacho.shimin"), "/api/reviews/campaigns", {"unit": "000", "title": "x"})
@@ -105,7 +98,6 @@ def test_a_section_chief_may_not_launch_a_review_over_the_whole_city(demo_world)
     assert Campaign.objects.count() == before
 
 
-@POLICY
 def test_a_section_chief_reads_only_the_review_lines_of_their_own_section(demo_world):  # noqa: F811
     """Whatever campaigns 市民課長 may see (after trying to launch one over the whole city), their lines
     and their export hold only 市民課's people."""
@@ -124,7 +116,7 @@ def test_a_section_chief_reads_only_the_review_lines_of_their_own_section(demo_w
 # --- 市民部長 files privilege requests only for 市民部 (KIT-4, KIT-5-2) ------------------------------
 
 
-@pytest.mark.parametrize("action", ["revoke", pytest.param("grant", marks=POLICY)])
+@pytest.mark.parametrize("action", ["revoke", "grant"])
 def test_a_department_head_may_not_file_for_another_departments_staff(demo_world, action):  # noqa: F811
     welfare = demo_world.city.staff["410"][0]
     before = Request.objects.count()
@@ -140,7 +132,6 @@ def test_a_department_head_may_not_file_for_another_departments_staff(demo_world
 # --- 一般職員: no administrator's registrations -------------------------------------------------------
 
 
-@POLICY
 def test_plain_staff_may_not_record_a_user_registration(demo_world):  # noqa: F811
     answer = post(
         logged_in("shokuin"),
@@ -150,7 +141,6 @@ def test_plain_staff_may_not_record_a_user_registration(demo_world):  # noqa: F8
     assert answer.status_code == 403 and is_problem(answer)
 
 
-@POLICY
 def test_plain_staff_may_not_register_a_maintenance_contract(demo_world):  # noqa: F811
     vendor = Person.objects.filter(employment="contractor").first()
     answer = post(
@@ -165,7 +155,6 @@ def test_plain_staff_may_not_register_a_maintenance_contract(demo_world):  # noq
 # --- 一般職員: what the screens hide, the API hides ----------------------------------------------------
 
 
-@POLICY
 def test_plain_staff_see_the_same_findings_in_the_api_as_on_the_screen(demo_world):  # noqa: F811
     client = logged_in("shokuin")
     me = User.objects.get(username="shokuin").person
@@ -177,13 +166,11 @@ def test_plain_staff_see_the_same_findings_in_the_api_as_on_the_screen(demo_worl
     assert len(shown) == screen.split("<tbody", 1)[-1].split("</tbody>", 1)[0].count("<tr")
 
 
-@POLICY
 def test_plain_staff_do_not_see_the_transfer_proposals(demo_world):  # noqa: F811
     answer = logged_in("shokuin").get("/api/access/proposals")
     assert answer.status_code == 403 or answer.json() == []
 
 
-@POLICY
 def test_someone_elses_request_is_not_found(demo_world):  # noqa: F811
     me = User.objects.get(username="shokuin").person
     other = Request.objects.exclude(requester=me).exclude(steps__assignees__person=me).order_by("pk").first()
@@ -193,7 +180,6 @@ def test_someone_elses_request_is_not_found(demo_world):  # noqa: F811
 # --- The management file's day is the day of the lines, not of the viewer's scope (KIT-4) -------------
 
 
-@POLICY
 def test_the_management_file_on_a_future_day_keeps_todays_scope_of_the_viewer(demo_world):  # noqa: F811
     """Appointed 市民部長 from next 4月1日, a member of staff may not read 市民部's lines today by asking
     for the file as it will stand on that day."""

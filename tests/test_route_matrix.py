@@ -410,7 +410,6 @@ def test_a_temporary_password_opens_no_screen_but_the_password_change(db, matrix
     assert not got_past, "a temporary password got past:\n" + "\n".join(got_past)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 10: policy layer (the API lets a temporary password through)")
 def test_a_temporary_password_gets_nothing_from_the_api(db, matrix):
     got_past = _got_past(matrix, TEMPORARY, ("refuse", "absent"), api=True)
     assert not got_past, "a temporary password got past:\n" + "\n".join(got_past)
