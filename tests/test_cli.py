@@ -57,6 +57,14 @@ def test_running_the_demo_twice_keeps_the_first_one(demo_home):
     assert "作成済み" in mamori(demo_home, "demo").stdout
 
 
+def test_the_demo_of_another_pack_replaces_the_old_one(copy_of_demo):
+    """`make demo PACK=yanagawa` after a kitami demo builds the yanagawa demo (issue 11)."""
+    result = mamori(copy_of_demo, "demo", "--pack", "yanagawa")
+    assert "作り直します" in result.stdout and "柳川市" in result.stdout
+    with sqlite3.connect(copy_of_demo / "mamori.sqlite3") as db:
+        assert db.execute("SELECT pack FROM regulations_installation").fetchone() == ("yanagawa",)
+
+
 def test_verify_fails_naming_the_position_of_an_edited_row(copy_of_demo):
     tamper(copy_of_demo, "UPDATE records_record SET actor_label = '改ざん' WHERE seq = 12")
     result = mamori(copy_of_demo, "records", "verify", check=False)

@@ -37,6 +37,12 @@ class Command(BaseCommand):
         if pack not in available_packs():
             raise CommandError(f"no pack '{pack}' (known: {', '.join(available_packs())})")
         database = settings.DATABASES["default"]
+        if not reset and connection.vendor == "sqlite" and Path(str(database["NAME"])).exists():
+            # `make demo PACK=yanagawa` after a kitami demo: the demo of the pack asked for, not the old one.
+            existing = self._existing_pack()
+            if existing and existing != pack:
+                self.stdout.write(f"既存のデモは規程パック {existing} です。{pack} のデモを作り直します。")
+                reset = True
         if reset:
             if connection.vendor != "sqlite":
                 raise CommandError("--reset only removes a SQLite database; drop a PostgreSQL one yourself")
@@ -71,6 +77,15 @@ class Command(BaseCommand):
         if serve:
             self.stdout.write(f"\n http://127.0.0.1:{port}/ で公開します（Ctrl+C で終了）\n")
             call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+
+    def _existing_pack(self) -> str | None:
+        """The pack of the demo already in the database, or None (no database or no demo yet)."""
+        try:
+            call_command("migrate", verbosity=0)
+            installation = Installation.objects.filter(pk=1).first()
+        finally:
+            connection.close()
+        return installation.pack if installation else None
 
     def _print_logins(self) -> None:
         from mamori.accounts.models import User
