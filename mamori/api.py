@@ -20,7 +20,7 @@ from ninja.security import django_auth
 
 from mamori.core import time
 from mamori.core.policy import Refused, require
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
 from mamori.events.verify import events_verify
 from mamori.findings.models import FindingState
 from mamori.findings.selectors import visible_findings
@@ -186,14 +186,14 @@ class RequestOut(Schema):
 
 
 class RequestIn(Schema):
-    kind: str
-    title: str = ""
-    payload: dict[str, Any] = {}
+    kind: Code
+    title: Title = ""
+    payload: JsonObject = {}
 
 
 class DecisionIn(Schema):
-    action: str  # approve | reject | return
-    comment: str = ""
+    action: Code  # approve | reject | return
+    comment: Text = ""
 
 
 class FindingOut(Schema):
@@ -291,7 +291,7 @@ def role_holders(request, on: dt.date | None = None):
 
 
 @api.get("/requests", response=list[RequestOut], tags=["申請"])
-def requests_mine(request, state: str | None = None):
+def requests_mine(request, state: Code | None = None):
     rows = my_requests(request.user).prefetch_related(STEPS)
     if state:
         rows = rows.filter(state=state)
@@ -338,7 +338,7 @@ def request_decision(request, request_id: int, body: DecisionIn):
 
 
 @api.get("/findings", response=list[FindingOut], tags=["指摘"])
-def findings_open(request, state: str = FindingState.OPEN):
+def findings_open(request, state: Code = FindingState.OPEN):
     """The findings the user may read (the same as the screen): their own and their units'."""
     return list(
         visible_findings(request.user)

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 
 from mamori.core import time
 from mamori.core.policy import require
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, ProblemOut, Text, Title
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
 from mamori.workflows.services import WorkflowError, request_file
@@ -43,6 +43,12 @@ class PrivilegeOut(Schema):
     code: str
     name: str
     description: str = ""
+
+
+class PrivilegeIn(Schema):
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    description: str = Field("", max_length=300)
 
 
 class SystemOut(Schema):
@@ -100,14 +106,14 @@ class HistoryOut(Schema):
 class PrivilegeRequestIn(Schema):
     """別記様式1: action grant (登録) | change (変更: privileges is the wanted set) | revoke (解除)."""
 
-    action: str = "grant"
-    person: str = Field(description="職員番号")
-    system: str
-    privileges: list[str]
-    user_id: str = ""
+    action: Code = "grant"
+    person: Code = Field(description="職員番号")
+    system: Code
+    privileges: list[Code]
+    user_id: str = Field("", max_length=60)
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    reason: str = ""
+    reason: Text = ""
     terminal: bool = Field(False, description="端末装置の操作権限 (access.terminal_privilege, KIT-6)")
 
 
@@ -119,34 +125,34 @@ class FiledOut(Schema):
 
 
 class DirectIn(Schema):
-    person: str
-    system: str
-    privileges: list[str]
-    user_id: str = ""
+    person: Code
+    system: Code
+    privileges: list[Code]
+    user_id: str = Field("", max_length=60)
     valid_from: dt.date | None = None
 
 
 class ReasonIn(Schema):
-    reason: str
+    reason: str = Field(max_length=300)  # 管理ファイルの終了の理由, 解除提案の備考: 300
 
 
 class MaintenanceIn(Schema):
-    person: str
-    system: str
-    privileges: list[str]
-    contract: str = Field(description="契約番号")
+    person: Code
+    system: Code
+    privileges: list[Code]
+    contract: Code = Field(description="契約番号")
     valid_to: dt.date
     valid_from: dt.date | None = None
-    user_id: str = ""
+    user_id: str = Field("", max_length=60)
 
 
 class ContractIn(Schema):
-    number: str
-    company: str
-    title: str = ""
+    number: str = Field(max_length=60)
+    company: str = Field(max_length=120)
+    title: Title = ""
     start: dt.date
     end: dt.date
-    systems: list[str] = []
+    systems: list[Code] = []
 
 
 class ContractOut(Schema):
@@ -158,15 +164,15 @@ class ContractOut(Schema):
 
 
 class UserRegistrationIn(Schema):
-    person: str
+    person: Code
     registered_on: dt.date
-    reference: str = ""
+    reference: str = Field("", max_length=100)
 
 
 class BiometricIn(Schema):
-    person: str
-    system: str
-    place: str
+    person: Code
+    system: Code
+    place: str = Field(max_length=120)
     registered_on: dt.date
 
 
@@ -254,18 +260,18 @@ def systems_list(request):
 
 
 @router.get("/systems/{code}/privileges", response=list[PrivilegeOut])
-def system_privileges(request, code: str):
+def system_privileges(request, code: Code):
     return list(get_object_or_404(System, code=code).privileges.values("code", "name", "description"))
 
 
 @router.get("/entitlements", response=EntitlementPage)
 def entitlements(
     request,
-    system: str = "",
-    unit: str = "",
-    state: str = "",
-    q: str = "",
-    person: str = "",
+    system: Code = "",
+    unit: Code = "",
+    state: Code = "",
+    q: Code = "",
+    person: Code = "",
     page: int = 1,
     page_size: int = 50,
 ):
@@ -446,7 +452,7 @@ def expire(request, body: ExpireIn):
 
 
 @router.get("/proposals", response=list[ProposalOut])
-def proposals(request, state: str = ProposalState.OPEN):
+def proposals(request, state: Code = ProposalState.OPEN):
     """KIT-5-5: revocations proposed from the staff import (transfers and retirements), as far as
     the user's policy shows them (a transfer is not public before it happens)."""
     require(request.user, "access.view_proposals", message="解除提案はシステムの管理者が扱います")
@@ -490,27 +496,27 @@ def proposal_dismiss(request, proposal_id: int, body: ReasonIn):
 
 
 class SystemIn(Schema):
-    code: str
-    name: str
-    owner_unit: str = Field(description="所管課の所属コード")
-    category: str = ""
-    administrator_role: str = ""
-    flags: list[str] = []
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=120)
+    owner_unit: Code = Field(description="所管課の所属コード")
+    category: str = Field("", max_length=40)
+    administrator_role: str = Field("", max_length=60)
+    flags: list[Code] = []
     handles_personal_information: bool = False
     handles_specific_personal_information: bool = False
     handles_identity_information: bool = False
-    privileges: list[PrivilegeOut] = []
+    privileges: list[PrivilegeIn] = []
 
 
 class SystemChangeIn(Schema):
-    name: str | None = None
-    category: str | None = None
-    administrator_role: str | None = None
-    flags: list[str] | None = None
+    name: str | None = Field(None, max_length=120)
+    category: str | None = Field(None, max_length=40)
+    administrator_role: str | None = Field(None, max_length=60)
+    flags: list[Code] | None = None
     handles_personal_information: bool | None = None
     handles_specific_personal_information: bool | None = None
     handles_identity_information: bool | None = None
-    note: str | None = None
+    note: str | None = Field(None, max_length=300)
 
 
 def _system_out(code: str) -> dict[str, Any]:
@@ -541,7 +547,7 @@ def system_new(request, body: SystemIn):
 
 
 @router.post("/systems/{code}", response={200: SystemOut, 400: ProblemOut})
-def system_change(request, code: str, body: SystemChangeIn):
+def system_change(request, code: Code, body: SystemChangeIn):
     """Change a system's register entry; the change is recorded before/after."""
     require(request.user, "access.manage_systems", message="情報システムの変更は管理者が行います")
     system = get_object_or_404(System, code=code)
@@ -554,7 +560,7 @@ def system_change(request, code: str, body: SystemChangeIn):
 
 
 @router.post("/systems/{code}/privileges", response={201: PrivilegeOut, 400: ProblemOut})
-def system_privilege_new(request, code: str, body: PrivilegeOut):
+def system_privilege_new(request, code: Code, body: PrivilegeIn):
     require(request.user, "access.manage_systems", message="操作権限の登録は管理者が行います")
     system = get_object_or_404(System, code=code)
     try:

@@ -8,11 +8,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from mamori.access.models import Privilege, System
 from mamori.core import time
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, ProblemOut, Text
 from mamori.organisation.models import Person, Unit
 from mamori.workflows.models import Request, RequestStep, StepState
 from mamori.workflows.services import WorkflowError, request_decide
@@ -65,14 +65,14 @@ class IssuedOut(Schema):
 
 
 class IssueIn(Schema):
-    person: str  # 職員番号
-    system: str | None = None  # システムコード
-    terminal: str = ""  # 端末機 (暗証番号・端末パスワード)
-    purpose: str | None = None  # temporary | assigned | maintenance (省略時は規程から)
+    person: Code  # 職員番号
+    system: Code | None = None  # システムコード
+    terminal: str = Field("", max_length=80)  # 端末機 (暗証番号・端末パスワード)
+    purpose: Code | None = None  # temporary | assigned | maintenance (省略時は規程から)
 
 
 class DecideIn(Schema):
-    comment: str = ""
+    comment: Text = ""
 
 
 class ApprovedOut(Schema):
@@ -82,11 +82,11 @@ class ApprovedOut(Schema):
 
 
 class OperatorIdIn(Schema):
-    person: str
-    system: str
-    privileges: list[str]
-    verification_id: str = ""
-    operator_id: str = ""
+    person: Code
+    system: Code
+    privileges: list[Code]
+    verification_id: str = Field("", max_length=40)
+    operator_id: str = Field("", max_length=40)
 
 
 class OperatorIdOut(Schema):
@@ -100,14 +100,14 @@ class OperatorIdOut(Schema):
     issued_at: dt.datetime
 
 
-class ReasonIn(Schema):
-    reason: str
+class VerificationEndIn(Schema):
+    reason: Text
 
 
 class ViewingIdIn(Schema):
-    code: str
-    unit: str  # 所属コード of the section that has the terminal
-    terminal: str = ""
+    code: str = Field(max_length=40)
+    unit: Code  # 所属コード of the section that has the terminal
+    terminal: str = Field("", max_length=80)
 
 
 class ViewingIdOut(Schema):
@@ -120,9 +120,9 @@ class ViewingIdOut(Schema):
 
 
 class LoanIn(Schema):
-    viewing_id: str  # code
-    viewer: str  # 職員番号
-    purpose: str = ""
+    viewing_id: Code  # code
+    viewer: Code  # 職員番号
+    purpose: str = Field("", max_length=200)
     request_id: int | None = None
 
 
@@ -169,7 +169,7 @@ def _issued_out(issued) -> dict:
 
 
 @router.get("/passwords", response=list[CredentialOut], summary="パスワード・暗証番号の一覧（値は含まない）")
-def passwords_list(request, overdue: bool = False, state: str | None = None):
+def passwords_list(request, overdue: bool = False, state: Code | None = None):
     """KIT-8-2: ``overdue=true`` lists temporary passwords past their change deadline."""
     rows = visible_credentials(request.user)
     if state:
@@ -247,7 +247,7 @@ OPERATORS = OperatorId.objects.select_related("verification__person", "system").
 
 
 @router.get("/operator-ids", response=list[OperatorIdOut], summary="照合ID・操作者IDの一覧")
-def operator_ids_list(request, person: str | None = None, active: bool = True):
+def operator_ids_list(request, person: Code | None = None, active: bool = True):
     rows = visible_operator_ids(request.user)
     if person:
         rows = rows.filter(verification__person__staff_number=person)
@@ -287,7 +287,7 @@ def operator_ids_issue(request, body: OperatorIdIn):
     response={200: dict, 400: ProblemOut},
     summary="照合IDの廃止（配下の操作者IDも）",
 )
-def verification_ids_end(request, code: str, body: ReasonIn):
+def verification_ids_end(request, code: Code, body: VerificationEndIn):
     verification = get_object_or_404(VerificationId, code=code)
     try:
         ended = verification_id_end(verification=verification, actor=request.user, reason=body.reason)
@@ -308,7 +308,7 @@ def _viewing_out(v: ViewingId) -> dict:
 
 
 @router.get("/viewing-ids", response=list[ViewingIdOut], summary="閲覧用ユーザIDの一覧")
-def viewing_ids_list(request, unit: str | None = None):
+def viewing_ids_list(request, unit: Code | None = None):
     rows = visible_viewing_ids(request.user)
     if unit:
         rows = rows.filter(unit__code=unit)

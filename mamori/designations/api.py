@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 
 from mamori.access.models import System
 from mamori.core import time
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, ProblemOut
 from mamori.organisation.models import Person
 from mamori.regulations.active import active_pack
 
@@ -50,16 +50,16 @@ class DesignationOut(Schema):
 
 
 class DesignationIn(Schema):
-    kind: str
-    person: str  # 職員番号
-    system: str | None = None
+    kind: Code
+    person: Code  # 職員番号
+    system: Code | None = None
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
-    duties: str = ""
+    duties: str = Field("", max_length=200)
 
 
-class EndIn(Schema):
-    reason: str
+class DesignationEndIn(Schema):
+    reason: str = Field(max_length=200)  # 解除の理由: 200
 
 
 def _out(d: Designation) -> dict:
@@ -97,7 +97,9 @@ def designation_kinds(request):
 
 
 @router.get("", response=list[DesignationOut], summary="指定の一覧（台帳）")
-def designations_list(request, kind: str | None = None, system: str | None = None, on: dt.date | None = None):
+def designations_list(
+    request, kind: Code | None = None, system: Code | None = None, on: dt.date | None = None
+):
     """Designations of the active pack; ``on``: only those in force on that day."""
     rows = ROWS.filter(pack=active_pack().pack)
     if kind:
@@ -131,7 +133,7 @@ def designations_add(request, body: DesignationIn):
 
 
 @router.post("/{designation_id}/end", response={200: DesignationOut, 400: ProblemOut}, summary="指定の解除")
-def designations_end(request, designation_id: int, body: EndIn):
+def designations_end(request, designation_id: int, body: DesignationEndIn):
     designation = get_object_or_404(Designation, pk=designation_id)
     try:
         ended = designation_end(designation=designation, actor=request.user, reason=body.reason)

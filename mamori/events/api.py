@@ -11,11 +11,13 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
+from django.conf import settings
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from mamori.core import time
 from mamori.core.policy import require
+from mamori.core.schemas import Code
 
 from .models import EventSource, IngestBatch, SourceFormat
 from .services import IngestRejected, events_ingest
@@ -98,13 +100,18 @@ def batches(request, limit: int = 50):
         "requestBody": {
             "required": True,
             "content": {
-                "application/x-ndjson": {"schema": {"type": "string"}, "example": EXAMPLE},
+                # The body's bound is the request limit (MAMORI_MAX_REQUEST_BYTES; each line's values
+                # are then checked against the event columns by events_ingest).
+                "application/x-ndjson": {
+                    "schema": {"type": "string", "maxLength": settings.DATA_UPLOAD_MAX_MEMORY_SIZE},
+                    "example": EXAMPLE,
+                },
                 "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
             },
         }
     },
 )
-def ingest(request, source: str, quarantine: bool = False):
+def ingest(request, source: Code, quarantine: bool = False):
     """One event per line: at (ISO 8601; without an offset: Japan time), kind (logon, logoff, lock,
     unlock, operation, search, extract, print), account, and optionally host, system, subject, action,
     result_count, session, logon_type, training (KIT-10)."""

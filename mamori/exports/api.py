@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
 from mamori.core import time
+from mamori.core.schemas import Code
 from mamori.regulations.active import active_pack
 from mamori.workflows.selectors import visible_requests
 
@@ -26,13 +27,13 @@ router = Router(tags=["帳票出力"])
 class ManagementFileFilters(Schema):
     fmt: Literal["xlsx", "pdf"] = "xlsx"
     on: dt.date | None = Field(None, description="基準日（既定: 本日）")
-    system: str = Field("", description="システムコード")
-    unit: str = Field("", description="所属コード（下位の組織を含む）")
-    state: str = Field(
+    system: Code = Field("", description="システムコード")
+    unit: Code = Field("", description="所属コード（下位の組織を含む）")
+    state: Code = Field(
         "open", description="状態: open（有効・登録待ち）, active, expired, revoked, deleted; 空で全件"
     )
-    q: str = Field("", description="氏名・職員番号・ユーザIDの検索")
-    person: str = Field("", description="職員番号")
+    q: Code = Field("", description="氏名・職員番号・ユーザIDの検索")
+    person: Code = Field("", description="職員番号")
 
 
 @router.get(

@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema, Status
 
 from mamori.access.models import System
 from mamori.core import time
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit
 from mamori.regulations.active import active_pack
@@ -56,9 +56,9 @@ class CampaignOut(Schema):
 
 
 class CampaignIn(Schema):
-    title: str = ""
-    system: str | None = Field(None, description="対象システムのコード（組織と併用可）")
-    unit: str | None = Field(None, description="対象組織の所属コード")
+    title: Title = ""
+    system: Code | None = Field(None, description="対象システムのコード（組織と併用可）")
+    unit: Code | None = Field(None, description="対象組織の所属コード")
     include_sub_units: bool = True
     on: dt.date | None = Field(None, description="基準日（省略時は本日）")
     deadline: dt.date | None = Field(None, description="期限（省略時は規程パックの deadline_days 後）")
@@ -96,10 +96,10 @@ class LinePage(Schema):
     items: list[LineOut]
 
 
-class DecisionIn(Schema):
+class LineDecisionIn(Schema):
     decision: Literal["confirm", "revoke", "correct"]
-    reason: str = Field("", description="解除・修正では必須")
-    changes: dict[str, Any] | None = Field(
+    reason: Text = Field("", description="解除・修正では必須")
+    changes: JsonObject | None = Field(
         None, description="修正内容: user_id, valid_from, valid_to (YYYY-MM-DD; valid_to は null で無期限)"
     )
 
@@ -114,7 +114,7 @@ class BulkOut(Schema):
 
 
 class CloseIn(Schema):
-    note: str = Field("", description="未確認の行が残るときは必須")
+    note: Text = Field("", description="未確認の行が残るときは必須")
 
 
 def _problem(error: ReviewError) -> Status:
@@ -254,7 +254,7 @@ def my_lines(request, state: LineState = LineState.PENDING, page: int = 1, page_
 @router.post(
     "/lines/{line_id}/decision", response={200: LineOut, 400: ProblemOut, 403: ProblemOut}, summary="行を判断"
 )
-def line_decide(request, line_id: int, body: DecisionIn):
+def line_decide(request, line_id: int, body: LineDecisionIn):
     """確認（適正）・解除（管理ファイルから解除）・修正（ユーザID・有効期間）。解除と修正は理由が必須で、
     管理ファイルの変更は同じトランザクションで記録されます（第5条第11項、第6条第6項）。"""
     line = get_object_or_404(CampaignLine, pk=line_id)

@@ -9,6 +9,7 @@ the screens refuse, naming the field and article."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +19,7 @@ from ninja.errors import HttpError
 from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import require
-from mamori.core.schemas import ProblemOut
+from mamori.core.schemas import Code, ProblemOut
 from mamori.events.search import (
     SearchError,
     audit_csv_chunks,
@@ -45,6 +46,7 @@ from .services import (
 )
 
 router = Router(tags=["terminals"])
+HostName = Annotated[str, Field(max_length=120)]  # the column of Terminal.host_name and Event.host
 
 
 class TerminalOut(Schema):
@@ -58,12 +60,12 @@ class TerminalOut(Schema):
 
 
 class TerminalIn(Schema):
-    host_name: str
-    unit: str = Field(description="所管課コード")
-    location: str = ""
-    systems: list[str] = []
+    host_name: HostName
+    unit: Code = Field(description="所管課コード")
+    location: str = Field("", max_length=200)
+    systems: list[Code] = []
     active_from: dt.date
-    note: str = ""
+    note: str = Field("", max_length=200)
 
 
 class OperatorOut(Schema):
@@ -81,15 +83,15 @@ class OperatorOut(Schema):
 
 
 class DesignateIn(Schema):
-    staff_number: str
+    staff_number: Code
     valid_from: dt.date
     valid_to: dt.date | None = None
-    designator: str | None = Field(None, description="紙で指定された場合の指定者の職員番号 (管理者の入力)")
+    designator: Code | None = Field(None, description="紙で指定された場合の指定者の職員番号 (管理者の入力)")
 
 
-class EndIn(Schema):
+class OperatorEndIn(Schema):
     on: dt.date
-    reason: str
+    reason: str = Field(max_length=200)  # 解除の理由: 200
 
 
 class HoursOut(Schema):
@@ -156,7 +158,7 @@ def _operator_out(d: TerminalOperator) -> dict:
 
 
 @router.get("/terminals", response=list[TerminalOut])
-def terminals_list(request, unit: str = ""):
+def terminals_list(request, unit: Code = ""):
     """The terminal register (端末機台帳), optionally for one section."""
     terminals = Terminal.objects.select_related("unit").prefetch_related("systems").order_by("host_name")
     if unit:
@@ -191,7 +193,7 @@ def terminals_register(request, body: TerminalIn):
 
 
 @router.post("/terminals/{host_name}/retire", response={200: TerminalOut, 400: ProblemOut})
-def terminals_retire(request, host_name: str, on: dt.date):
+def terminals_retire(request, host_name: HostName, on: dt.date):
     _admin(request)
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
     try:
@@ -201,7 +203,7 @@ def terminals_retire(request, host_name: str, on: dt.date):
 
 
 @router.get("/terminals/{host_name}/operators", response=list[OperatorOut])
-def operators_list(request, host_name: str, on: dt.date | None = None):
+def operators_list(request, host_name: HostName, on: dt.date | None = None):
     """The designated operators of a terminal (in force on ``on``, default today)."""
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
     designations = (
@@ -213,7 +215,7 @@ def operators_list(request, host_name: str, on: dt.date | None = None):
 
 
 @router.post("/terminals/{host_name}/operators", response={201: OperatorOut, 400: ProblemOut})
-def operators_designate(request, host_name: str, body: DesignateIn):
+def operators_designate(request, host_name: HostName, body: DesignateIn):
     """Designate an operator (YAN-12-3: the 端末機管理責任者; FUK-18-2: the ICT推進課長)."""
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
     person = Person.objects.filter(staff_number=body.staff_number).first()
@@ -240,7 +242,7 @@ def operators_designate(request, host_name: str, body: DesignateIn):
 
 
 @router.post("/operators/{designation_id}/end", response={200: OperatorOut, 400: ProblemOut})
-def operators_end(request, designation_id: int, body: EndIn):
+def operators_end(request, designation_id: int, body: OperatorEndIn):
     designation = get_object_or_404(TerminalOperator, pk=designation_id)
     try:
         ended = operator_designation_end(
@@ -258,7 +260,7 @@ def _designators(terminal: Terminal):
 
 
 @router.post("/units/{unit_code}/report", response={200: list[OperatorOut], 400: ProblemOut})
-def operators_report(request, unit_code: str):
+def operators_report(request, unit_code: Code):
     """Report the section's unreported designations to the 情報セキュリティ責任者 (様式第1号)."""
     unit = get_object_or_404(Unit, code=unit_code)
     try:
@@ -269,7 +271,7 @@ def operators_report(request, unit_code: str):
 
 
 @router.get("/report", response={200: None})
-def operators_report_export(request, fmt: str = "xlsx", unit: str = "", on: dt.date | None = None):
+def operators_report_export(request, fmt: Code = "xlsx", unit: Code = "", on: dt.date | None = None):
     """様式第1号 (or the list of operators) as xlsx or PDF."""
     if fmt not in ("xlsx", "pdf"):
         raise HttpError(400, "fmt は xlsx か pdf です")
@@ -279,7 +281,7 @@ def operators_report_export(request, fmt: str = "xlsx", unit: str = "", on: dt.d
 
 
 @router.get("/hours", response=HoursOut)
-def hours_check(request, at: dt.datetime, system: str = ""):
+def hours_check(request, at: dt.datetime, system: Code = ""):
     """Whether a moment is within the operating hours (YAN-13-1, FUK-18-4), and why not."""
     pack = active_pack()
     if at.tzinfo is None:
@@ -298,21 +300,21 @@ def hours_check(request, at: dt.datetime, system: str = ""):
 class AuditFilter(Schema):
     since: dt.date
     until: dt.date
-    person: str = Field("", description="職員番号")
-    subject: str = Field("", description="対象 (宛名番号など)")
-    account: str = Field("", description="利用者ID")
-    host: str = Field("", description="端末のホスト名")
-    kinds: list[str] = Field([], description="logon, logoff, search, extract …")
+    person: Code = Field("", description="職員番号")
+    subject: str = Field("", max_length=120, description="対象 (宛名番号など)")
+    account: str = Field("", max_length=120, description="利用者ID")
+    host: HostName = Field("", description="端末のホスト名")
+    kinds: list[Code] = Field([], description="logon, logoff, search, extract …")
     outside_hours: bool = False
 
 
 class AuditSearchIn(AuditFilter):
-    after: str = Field("", description="前のページの next_cursor (空なら最初のページ)")
+    after: Code = Field("", description="前のページの next_cursor (空なら最初のページ)")
     limit: int = Field(50, ge=1, le=500)
 
 
 class AuditExportIn(AuditFilter):
-    fmt: str = Field("xlsx", description="xlsx | csv")
+    fmt: Code = Field("xlsx", description="xlsx | csv")
 
 
 SEARCH_BY_POST = (
