@@ -223,7 +223,7 @@ def test_two_concurrent_decisions_on_the_same_step_cannot_both_succeed():
     def decide(action: str) -> None:
         try:
             barrier.wait(timeout=10)
-            request_decide(step=step, actor=approver, action=action, on=TODAY)
+            request_decide(step=step, actor=approver, action=action, comment="理由", on=TODAY)
             outcomes.append("won")
         except AlreadyDecided:
             outcomes.append("already decided")

@@ -325,6 +325,10 @@ def request_decide(
     """Approve, reject or send back the pending step, in the capacity the actor holds today."""
     if action not in ACTION_TO_STEP:
         raise WorkflowError(f"決定の種類が不正です: {action}")
+    if action in (Decision.Action.REJECT, Decision.Action.RETURN) and not comment.strip():
+        # A requester told "no" or "redo" must be told why: rejecting or sending back takes a reason.
+        label = "却下" if action == Decision.Action.REJECT else "差戻し"
+        raise WorkflowError(f"{label}の理由を記入してください", field="comment")
     pack = active_pack()
     today = on or time.today()
     request = Request.objects.select_for_update().get(pk=step.request_id)
