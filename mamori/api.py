@@ -9,6 +9,7 @@ from importlib import import_module
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
 from django.db import DataError
 from django.db.models import Prefetch
@@ -49,6 +50,8 @@ api = NinjaAPI(
     auth=django_auth,
     description="守り: 規程パックに基づく申請・承認、役割、指摘、記録の検証",
     docs=LocalSwagger(settings={"persistAuthorization": False}),
+    # The schema and its viewer describe every route: for signed-in staff only, like the rest of mamori.
+    docs_decorator=login_required,
 )
 
 

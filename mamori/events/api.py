@@ -85,7 +85,9 @@ def sources(request):
 @router.get("/batches", response=list[BatchOut], summary="取込バッチ (新しい順)")
 def batches(request, limit: int = 50):
     require(request.user, "events.view_batches", message="取込バッチは管理者と取込用アカウントが扱います")
-    rows = IngestBatch.objects.select_related("source").order_by("-started_at", "-id")[: min(limit, 500)]
+    rows = IngestBatch.objects.select_related("source").order_by("-started_at", "-id")[
+        : max(1, min(limit, 500))
+    ]
     return [
         {**{f: getattr(b, f) for f in BatchOut.model_fields if f != "source"}, "source": b.source.code}
         for b in rows

@@ -20,7 +20,7 @@ from mamori.access.models import (
     System,
     UserRegistration,
 )
-from mamori.access.policies import visible_proposals
+from mamori.access.policies import requestable_people, visible_proposals
 from mamori.access.selectors import (
     administered_systems,
     administering,
@@ -221,9 +221,10 @@ def people_search(request):
     text = request.GET.get("person", "").strip()
     people = Person.objects.none()
     if text:
-        people = Person.objects.filter(
+        # KIT-5-2: the same people the request form offers (an officer: their own organisation's staff).
+        people = requestable_people(request.user).filter(
             Q(name__icontains=text) | Q(name_kana__icontains=text) | Q(staff_number__startswith=text)
-        ).only("staff_number", "name")[:20]
+        )[:20]
     return render(request, "web/access/_people_options.html", {"people": people})
 
 

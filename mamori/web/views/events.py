@@ -71,8 +71,8 @@ def audit_search(request):
     return render(request, "web/events/search.html", context, status=400 if context["error"] else 200)
 
 
-@require_POST
 @screen(perm="terminals.audit_search")
+@require_POST
 def audit_search_export(request, fmt: str):
     values = _values(request.POST)
     pack = current_pack()

@@ -320,7 +320,8 @@ def request_withdraw_view(request, pk: int):
 
 @screen
 def request_resubmit_view(request, pk: int):
-    req = get_object_or_404(visible_requests(request.user), pk=pk)
+    # Only the requester (or whoever typed it in) resubmits: an approver who can read it cannot.
+    req = get_object_or_404(my_requests(request.user), pk=pk)
     pack = current_pack()
     chain = _chain_or_404(pack, req.kind)
     data = request.POST or None
@@ -331,6 +332,7 @@ def request_resubmit_view(request, pk: int):
         initial=req.payload,
         with_title=False,
         options_url=reverse("privilege_options"),
+        people=requestable_people(request.user),
     )
     comment = CommentForm(data)
     refusal = None
