@@ -401,7 +401,8 @@ def test_nobody_logged_in_gets_anything_from_a_screen(db, matrix):
 
 
 def test_nobody_logged_in_gets_anything_from_the_api(db, matrix):
-    got_past = _got_past(matrix, ANONYMOUS, ("unauthenticated", "redirect-login", "absent")  # docs: a browser page, api=True)
+    # The docs page is a browser page: it sends anonymous to the log-in page like every screen.
+    got_past = _got_past(matrix, ANONYMOUS, ("unauthenticated", "redirect-login", "absent"), api=True)
     assert not got_past, "anonymous got past:\n" + "\n".join(got_past)
 
 
