@@ -22,12 +22,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _scratch import scratch_home
 
 ROOT = Path(__file__).resolve().parent.parent
 # This file is called evtx.py: its own folder must not shadow the ``evtx`` package.
@@ -105,29 +104,8 @@ def main() -> None:
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="mamori-bench-evtx-"))
-    os.environ["MAMORI_HOME"] = str(folder)
-    os.environ.pop("DATABASE_URL", None)
-    pg_name = f"bench_evtx_{os.getpid()}"
-    if args.database == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {pg_name}")
-        os.environ["DATABASE_URL"] = f"{args.pg_url}/{pg_name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
-    try:
+    with scratch_home(database=args.database, pg_url=args.pg_url, prefix="bench-evtx") as folder:
         run(args, folder)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.database == "postgres":
-            import psycopg
-
-            with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -24,12 +24,12 @@ import datetime as dt
 import json
 import os
 import random
-import shutil
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _scratch import scratch_home
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -261,29 +261,8 @@ def main() -> None:
     parser.add_argument("--subject-db-events", type=int, default=10_000_000)
     args = parser.parse_args()
 
-    folder = Path(tempfile.mkdtemp(prefix="mamori-bench-"))
-    os.environ["MAMORI_HOME"] = str(folder)
-    os.environ.pop("DATABASE_URL", None)
-    pg_name = f"bench_events_{os.getpid()}"
-    if args.database == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
-            admin.execute(f"CREATE DATABASE {pg_name}")
-        os.environ["DATABASE_URL"] = f"{args.pg_url}/{pg_name}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
-    try:
+    with scratch_home(database=args.database, pg_url=args.pg_url, prefix="bench-events") as folder:
         run(args, folder)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if args.database == "postgres":
-            import psycopg
-
-            with psycopg.connect(f"{args.pg_url}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {pg_name} WITH (FORCE)")
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def same_table_baseline(vendor: str, folder: Path) -> tuple[float, int]:
