@@ -15,6 +15,11 @@ $(BIN)/mamori: pyproject.toml
 		echo "installing fonts-ipaexfont (PDF exports embed it)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq fonts-ipaexfont; }
+	@# The PDF tests read the text back with pdftotext (Debian poppler-utils) rather than skip.
+	@command -v pdftotext >/dev/null || { \
+		echo "installing poppler-utils (the PDF tests read the text back)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -qq poppler-utils || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils; }; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
