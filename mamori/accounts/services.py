@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from mamori.core import time
+from mamori.findings.services import findings_recheck
 from mamori.records.services import record_append
 from mamori.regulations.registry import implements
 
@@ -207,6 +208,12 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         raise AccountError(" ".join(messages), field="new_password") from None
     _set_password(user, new_password, temporary=False)
     _record(user, "accounts.password.changed", actor=user)
+    findings_recheck(
+        rule="accounts.temporary_password_not_changed",
+        object_type="accounts.User",
+        object_id=user.pk,
+        actor=user,
+    )
 
 
 def generate_temporary_password(length: int = 14) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from mamori.core import time
+from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import holding_of, primary_unit
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
@@ -230,6 +231,13 @@ def loan_return(*, loan: Loan, actor: Any, on: dt.date | None = None) -> Loan:
                 before=before,
             )
         ]
+    )
+    findings_recheck(
+        rule="credentials.viewing_id_not_returned",
+        object_type="credentials.Loan",
+        object_id=locked.pk,
+        actor=actor,
+        on=today,
     )
     return locked
 

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
@@ -365,6 +366,13 @@ def credential_change_confirm(*, credential: Credential, actor: Any, on: dt.date
         entries=[
             _entry(locked, "credentials.credential.changed", actor=actor, capacity=capacity, before=before)
         ]
+    )
+    findings_recheck(
+        rule="credentials.temporary_password_not_changed",
+        object_type="credentials.Credential",
+        object_id=locked.pk,
+        actor=actor,
+        on=today,
     )
     return locked
 

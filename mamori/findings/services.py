@@ -136,3 +136,45 @@ def finding_close(*, finding: Finding, actor: Any, state: str, reason: str) -> F
         retention_class="findings",
     )
     return finding
+
+
+@transaction.atomic
+def findings_recheck(
+    *, rule: str, object_type: str, object_id: Any, actor: Any = None, on: dt.date | None = None
+) -> int:
+    """Re-evaluate one rule for one subject right after a service mended it, and resolve the subject's
+    open findings of that rule that the rule no longer observes (the daily run would, a day late).
+
+    Called by the domain service that changes the condition, inside its transaction, so the finding's
+    resolution and its record commit with the change.  It only resolves: a recheck never opens a
+    finding.  Returns how many findings it resolved."""
+    pack = active_pack()
+    candidates = list(
+        Finding.objects.select_for_update().filter(
+            pack=pack.pack,
+            rule=rule,
+            object_type=object_type,
+            object_id=str(object_id),
+            state=FindingState.OPEN,
+        )
+    )
+    function = all_rules().get(rule)
+    if not candidates or function is None:
+        return 0
+    observed = {o.key for o in function(pack, on or time.today())}
+    moment = time.now()
+    entries: list[Entry] = []
+    for finding in candidates:
+        if finding.key in observed:
+            continue
+        before = snapshot(finding, FIELDS)
+        # Like the daily run: the record names who mended it; closed_by stays for a human decision.
+        finding.state, finding.closed_at, finding.reason = (
+            FindingState.RESOLVED,
+            moment,
+            "是正の操作で解消を確認",
+        )
+        finding.save(update_fields=["state", "closed_at", "reason"])
+        entries.append(_entry(finding, "findings.resolved", actor=actor, before=before))
+    record_append_many(entries=entries)
+    return len(entries)
