@@ -20,6 +20,11 @@ $(BIN)/mamori: pyproject.toml
 		echo "installing poppler-utils (the PDF tests read the text back)"; \
 		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 		$$SUDO apt-get install -y -qq poppler-utils || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils; }; }
+	@# The browser tests drive Debian's chromium (Playwright never downloads a browser here).
+	@command -v chromium >/dev/null || { \
+		echo "installing chromium (the browser tests drive it)"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get install -y -qq chromium || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; }; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
