@@ -39,7 +39,7 @@ from mamori.accounts.models import User
 from mamori.credentials.models import Credential, Loan, VerificationId, ViewingId
 from mamori.designations.models import Designation
 from mamori.findings.models import Finding
-from mamori.organisation.models import Person
+from mamori.organisation.models import Person, RoleAppointment
 from mamori.regulations.active import active_pack
 from mamori.reviews.models import Campaign, CampaignLine
 from mamori.terminals.models import Terminal, TerminalOperator
@@ -151,6 +151,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/requests/{pk}": _first(Request),
     "/findings/{pk}": _first(Finding),
     "/accounts/{pk}": _first(User),
+    "/organisation/appointments/{pk}": _first(RoleAppointment),
     "/access/lines/{pk}": _first(Entitlement),
     "/access/systems/{code}": _first(System, "code"),
     "/access/inbox/proposals/{pk}": _first(RevocationProposal),

@@ -13,6 +13,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import may, require
 from mamori.findings.services import findings_recheck
 from mamori.records.services import record_append
 from mamori.regulations.registry import implements
@@ -154,7 +155,7 @@ def sessions_end(*, user: User) -> int:
 @transaction.atomic
 def account_disable(*, user: User, actor: Any, reason: str) -> None:
     """Stop an account (retirement, misuse): it can no longer log in and its open sessions end."""
-    if not getattr(actor, "is_superuser", False):
+    if not may(actor, "accounts.manage"):
         raise AccountError("使用停止は管理者だけができます。")
     if not reason.strip():
         raise AccountError("使用停止の理由を入力してください。", field="reason")
@@ -252,7 +253,7 @@ def password_issue_temporary(*, user: User, actor: Any, password: str | None = N
 
 @transaction.atomic
 def account_unlock(*, user: User, actor: Any) -> None:
-    if not getattr(actor, "is_superuser", False):
+    if not may(actor, "accounts.manage"):
         raise AccountError("ロック解除は管理者だけができます。")
     user = User.objects.select_for_update().get(pk=user.pk)
     user.locked_at, user.failed_logins = None, 0
@@ -265,6 +266,12 @@ def account_create(
     *, username: str, person: Any, actor: Any, is_admin: bool = False, password: str | None = None
 ) -> tuple[User, str]:
     """Create an account with a temporary password (changed at first log-in)."""
+    require(actor, "accounts.manage", message="アカウントの発行は管理者だけができます。")
+    username = username.strip()
+    if not username:
+        raise AccountError("利用者IDを入力してください。", field="username")
+    if person is not None and User.objects.filter(person=person).exists():
+        raise AccountError(f"{person.name} さんのアカウントは既にあります。", field="person")
     if User.objects.filter(username=username).exists():
         raise AccountError(f"利用者ID {username} は既に使われています。", field="username")
     user = User.objects.create(
@@ -282,3 +289,38 @@ def account_create(
         after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin},
     )
     return user, temporary
+
+
+@implements("KIT-8-2")
+@transaction.atomic
+def account_password_reset(*, user: User, actor: Any) -> str:
+    """A new temporary password (the old one forgotten or exposed), to be changed at the next log-in.
+    Returned once; only its hash is kept."""
+    require(actor, "accounts.manage", message="パスワードの再発行は管理者だけができます。")
+    return password_issue_temporary(user=user, actor=actor)
+
+
+@implements("KIT-8-5")
+@transaction.atomic
+def account_lock(*, user: User, actor: Any) -> int:
+    """Lock an account by hand (a suspected leak): it cannot log in until unlocked and its open
+    sessions end now.  Returns how many sessions ended."""
+    require(actor, "accounts.manage", message="ロックは管理者だけができます。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.locked_at is None:
+        user.locked_at = time.now()
+        user.save(update_fields=["locked_at"])
+    ended = sessions_end(user=user)
+    _record(user, "accounts.locked", actor=actor, after={"username": user.username, "sessions_ended": ended})
+    return ended
+
+
+@implements("KIT-8-5")
+@transaction.atomic
+def account_enable(*, user: User, actor: Any) -> None:
+    """Put a stopped account back into use (stopped by mistake, staff back from leave)."""
+    require(actor, "accounts.manage", message="使用再開は管理者だけができます。")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    user.is_active = True
+    user.save(update_fields=["is_active"])
+    _record(user, "accounts.enabled", actor=actor)

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from mamori.core.policy import Refused, require
 from mamori.records.services import Entry, record_append, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -67,6 +68,12 @@ def organisation_load(
 @transaction.atomic
 def absence_register(*, person: Person, start: dt.date, end: dt.date, reason: str, actor: Any) -> Absence:
     """事故があるとき: while the holder is away the pack's deputy acts for the role."""
+    require(actor, "organisation.manage_roles", message="不在の登録は管理者だけができます。")
+    reason = reason.strip()
+    if not reason:
+        raise Refused("不在の理由を入力してください。", field="reason")
+    if end < start:
+        raise Refused("不在の終了日は開始日以後の日にしてください。", field="end")
     absence = Absence.objects.create(person=person, start=start, end=end, reason=reason)
     record_append(
         action="organisation.absence.registered",
@@ -92,11 +99,21 @@ def role_appoint(
     deputy: bool = False,
 ) -> RoleAppointment:
     """Appoint a person to a role held by appointment, or name a deputy (代理者) for a role."""
+    require(actor, "organisation.manage_roles", message="役割の任命は管理者だけができます。")
     spec = pack.role(role)
     if not deputy and not spec.appointed:
-        raise ValueError(
-            f"{spec.name} is held ex officio ({pack.cite(spec.articles[0])}); it is not appointed"
+        if actor is None:  # mamori's own loaders: a wrong pack or fixture, not a person's input
+            raise ValueError(
+                f"{spec.name} is held ex officio ({pack.cite(spec.articles[0])}); it is not appointed"
+            )
+        raise Refused(
+            f"{spec.name}は職をもって充てる役割で、任命はできません（{pack.cite(spec.articles[0])}）。"
+            "代理者としての指定はできます。",
+            field="deputy",
+            article=pack.cite(spec.articles[0]),
         )
+    if end is not None and end < start:
+        raise Refused("任命の終了日は開始日以後の日にしてください。", field="end")
     appointment = RoleAppointment.objects.create(
         pack=pack.pack,
         role=role,
@@ -115,6 +132,32 @@ def role_appoint(
         after=snapshot(appointment),
         article=spec.articles[0],
         requirement=(spec.requirements or [""])[0],
+        retention_class="organisation",
+    )
+    return appointment
+
+
+@transaction.atomic
+def role_appointment_end(*, appointment: RoleAppointment, end: dt.date, actor: Any) -> RoleAppointment:
+    """End an appointment (or a deputy's designation) on ``end``, the last day it counts.  The row
+    stays: who held the role on an earlier day must still be answerable."""
+    require(actor, "organisation.manage_roles", message="任命の終了は管理者だけができます。")
+    appointment = RoleAppointment.objects.select_for_update().get(pk=appointment.pk)
+    if end < appointment.start:
+        raise Refused("終了日は任命の開始日以後の日にしてください。", field="end")
+    if appointment.end is not None and appointment.end <= end:
+        raise Refused("この任命はその日までに既に終わっています。", field="end")
+    before = snapshot(appointment)
+    appointment.end = end
+    appointment.save(update_fields=["end"])
+    record_append(
+        action="organisation.role.appointment_ended",
+        object_type="organisation.RoleAppointment",
+        object_id=str(appointment.pk),
+        actor=actor,
+        before=before,
+        after=snapshot(appointment),
+        article=appointment.article,
         retention_class="organisation",
     )
     return appointment

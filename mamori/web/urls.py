@@ -1,6 +1,13 @@
 from django.urls import include, path
 
 from . import views
+from .views import accounts as account_views
+from .views.organisation import (
+    absence_register_view,
+    role_appoint_view,
+    role_appointment_end_view,
+    role_appointments,
+)
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
@@ -10,6 +17,14 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("organisation/", views.organisation, name="organisation"),
     path("organisation/roles/", views.roles, name="roles"),
+    path("organisation/appointments/", role_appointments, name="role_appointments"),
+    path("organisation/appointments/new/", role_appoint_view, name="role_appoint"),
+    path(
+        "organisation/appointments/<int:pk>/end/",
+        role_appointment_end_view,
+        name="role_appointment_end",
+    ),
+    path("organisation/absences/new/", absence_register_view, name="absence_register"),
     path("regulations/", views.regulations, name="regulations"),
     path("regulations/<str:number>/", views.article, name="article"),
     path("requests/", views.request_list, name="requests"),
@@ -24,7 +39,12 @@ urlpatterns = [
     path("findings/", views.finding_list, name="findings"),
     path("findings/<int:pk>/close/", views.finding_close_view, name="finding_close"),
     path("accounts/", views.account_list, name="accounts"),
-    path("accounts/<int:pk>/unlock/", views.account_unlock_view, name="account_unlock"),
+    path("accounts/new/", account_views.account_issue_view, name="account_issue"),
+    path("accounts/<int:pk>/unlock/", account_views.account_unlock_view, name="account_unlock"),
+    path("accounts/<int:pk>/lock/", account_views.account_lock_view, name="account_lock"),
+    path("accounts/<int:pk>/reset/", account_views.account_reset_view, name="account_reset"),
+    path("accounts/<int:pk>/disable/", account_views.account_disable_view, name="account_disable"),
+    path("accounts/<int:pk>/enable/", account_views.account_enable_view, name="account_enable"),
     # One URL module per domain, so each area's screens are added without touching the others.
     path("access/", include("mamori.web.urls_access")),
     path("credentials/", include("mamori.web.urls_credentials")),

@@ -7,3 +7,15 @@ document.addEventListener("change", function (event) {
     target.form.requestSubmit ? target.form.requestSubmit() : target.form.submit();
   }
 });
+
+/* <form data-confirm="…"> asks before an action that cannot be undone (lock, stop, a new temporary
+   password, the end of an appointment); cancelling leaves the page as it was. */
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm")) {
+    if (!window.confirm(form.getAttribute("data-confirm"))) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }
+}, true);
