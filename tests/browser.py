@@ -6,6 +6,7 @@ the closed network (no background requests, no component updates, no sync)."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -81,6 +82,9 @@ class Site:
         """axe-core's violations on the page at the given impacts, one readable line each."""
         self.page.add_script_tag(path=str(AXE))
         result = self.page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+        if os.environ.get("MAMORI_AXE_ALL"):  # every impact, for a look at the minor and moderate ones
+            print(result["url"], [(v["impact"], v["id"], len(v["nodes"])) for v in result["violations"]])
+        assert result["testEngine"]["name"] == "axe-core" and result["url"].startswith(self.url)
         lines = []
         for violation in result["violations"]:
             if violation["impact"] in impacts:
