@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rules",
+    "django_filters",
     "mamori.core",
     "mamori.records",
     "mamori.regulations",
