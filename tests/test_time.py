@@ -19,6 +19,12 @@ def test_wareki_changes_era_on_the_first_day_of_the_new_era(day, expected):
     assert time.wareki(day) == expected
 
 
+def test_wareki_of_a_day_before_meiji_is_written_in_seireki_rather_than_failing():
+    # A mistyped date (year 339) reached an export header and failed the page (found by schemathesis).
+    assert time.wareki(dt.date(339, 11, 28)) == "西暦339年11月28日"
+    assert time.wareki(dt.date(1868, 1, 25)) == "明治元年1月25日"
+
+
 def test_wareki_of_an_aware_datetime_uses_tokyo_time():
     moment = dt.datetime(2019, 4, 30, 15, 30, tzinfo=dt.UTC)  # 2019-05-01 00:30 in Tokyo
     assert time.wareki(moment) == "令和元年5月1日"

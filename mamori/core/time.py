@@ -80,9 +80,12 @@ def _era_year(name: str, year: int) -> str:
 
 
 def wareki(day: dt.date | dt.datetime) -> str:
-    """2019-05-01 → 令和元年5月1日; 2019-04-30 → 平成31年4月30日."""
+    """2019-05-01 → 令和元年5月1日; 2019-04-30 → 平成31年4月30日; a day before 明治 (only ever a
+    mistyped date) in 西暦, 西暦339年11月28日, rather than failing the page that shows it."""
     if isinstance(day, dt.datetime):
         day = local(day).date() if day.tzinfo else day.date()
+    if day < ERAS[-1][0]:
+        return f"西暦{day.year}年{day.month}月{day.day}日"
     name, year = era_of(day)
     return f"{_era_year(name, year)}{day.month}月{day.day}日"
 
