@@ -46,6 +46,11 @@ def browser_type_launch_args(browser_type_launch_args):
             "executable_path": CHROMIUM,
             "args": CHROMIUM_ARGS,
             "headless": True,
+            # Under `faketime … make test-sqlite` the browser keeps the real clock: the server's clock is
+            # frozen by time-machine anyway, and a frozen clock inside Chromium stalls its timers.
+            "env": {
+                k: v for k, v in os.environ.items() if k != "LD_PRELOAD" and not k.startswith("FAKETIME")
+            },
         }
 
 

@@ -134,9 +134,9 @@ def roles_for(route: Route) -> tuple[str, ...]:
 NOTHING = "0"
 
 
-def _first(model, field: str = "pk", **filters) -> Callable[[], object]:
+def _first(model, field: str = "pk", order: tuple[str, ...] = ("pk",), **filters) -> Callable[[], object]:
     def pick():
-        found = model.objects.filter(**filters).order_by("pk").values_list(field, flat=True).first()
+        found = model.objects.filter(**filters).order_by(*order).values_list(field, flat=True).first()
         return NOTHING if found is None else found
 
     return pick
@@ -149,7 +149,8 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/regulations/{number}": lambda: active_pack().articles[0].number,
     "/requests/new/{kind}": _first(Request, "kind"),
     "/requests/{pk}": _first(Request),
-    "/findings/{pk}": _first(Finding),
+    # By rule and subject, not by pk: the order the rules run in (and so the pks) follows import order.
+    "/findings/{pk}": _first(Finding, order=("rule", "key")),
     "/accounts/{pk}": _first(User),
     "/organisation/appointments/{pk}": _first(RoleAppointment),
     "/access/lines/{pk}": _first(Entitlement),
