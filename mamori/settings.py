@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rules",
     "django_filters",
+    "django_tables2",
     "mamori.core",
     "mamori.records",
     "mamori.regulations",
