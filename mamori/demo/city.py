@@ -16,12 +16,12 @@ from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.core import time
+from mamori.organisation.installation import installation_activate
 from mamori.organisation.models import Assignment, Employment, Person, Post, Unit
 from mamori.organisation.services import organisation_load
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.loader import get_pack
 from mamori.regulations.schema import Pack
-from mamori.regulations.services import installation_activate
 
 # (code, name, level, parent code)
 BASE_UNITS = [

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Q, QuerySet
 
 from mamori.core import time
-from mamori.organisation.models import Assignment
 
 from .models import Finding
+
+# The units a person is posted to on a day, as a queryset of unit ids.  Findings sits below the
+# organisation in the app graph (the organisation's and the accounts' rules feed it), so the
+# organisation app fills this when its policies load (mamori/organisation/policies.py).
+UnitScope = Callable[[int, dt.date], QuerySet[Any]]
+_unit_scope: list[UnitScope] = []
+
+
+def register_unit_scope(scope: UnitScope) -> None:
+    _unit_scope[:] = [scope]
 
 
 def visible_findings(user: Any) -> QuerySet[Finding]:
@@ -21,6 +31,8 @@ def visible_findings(user: Any) -> QuerySet[Finding]:
         return findings
     if not getattr(user, "person_id", None):
         return findings.none()
+    if not _unit_scope:
+        raise RuntimeError("no unit scope registered: mamori.organisation is not installed")
     today: dt.date = time.today()  # the viewer's rights are today's, whatever day the data is about
-    units = Assignment.objects.on(today).filter(person_id=user.person_id).values("unit_id")
+    units = _unit_scope[0](user.person_id, today)
     return findings.filter(Q(person_id=user.person_id) | Q(unit_id__in=units))

@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
+from mamori.organisation.installation import installation_activate
 from mamori.regulations.loader import PackError
-from mamori.regulations.services import installation_activate
 
 
 class Command(BaseCommand):

@@ -1,4 +1,7 @@
-"""Choosing the regulation pack this installation runs."""
+"""Choosing the regulation pack this installation runs: the municipality adopts its regulation.
+
+The pack itself is read by mamori.regulations, the lowest layer but core; the act of adopting it is a
+change recorded in the hash-chained record, so it lives above mamori.records, with the organisation."""
 
 from __future__ import annotations
 
@@ -8,9 +11,8 @@ from django.db import transaction
 
 from mamori.core import time
 from mamori.records.services import record_append
-
-from .loader import get_pack
-from .models import Installation
+from mamori.regulations.loader import get_pack
+from mamori.regulations.models import Installation
 
 
 @transaction.atomic
