@@ -293,12 +293,24 @@ def test_the_other_packs_privilege_requests_register_in_the_same_management_file
 
 
 def test_yanagawas_terminal_operator_report_passes_through_unchanged(db):
+    """柳川市 様式第1号 under access.terminal_privilege carries no privileges: the pack's form (not the
+    payload's shape) tells that the privilege handler does not read it; it is checked against its own
+    form and recorded as filed."""
+    from mamori.demo.requests import _account_for, _filer
+    from mamori.workflows.payloads import payload_schema
     from tests.conftest import make_city
 
     city = make_city("yanagawa")
-    from mamori.access.kinds import clean_privilege_payload
-
-    payload = {"unit": "310", "terminal": "T-01", "operators": "佐藤", "designated_on": "2026-11-16"}
-    assert (
-        clean_privilege_payload(payload, pack=city.pack, requester=city.staff["310"][0], on=TODAY) == payload
-    )
+    chain = city.pack.chain("access.terminal_privilege")
+    assert payload_schema(city.pack, chain).handler.clean is None
+    payload = {
+        "unit": "310",
+        "terminal_manager": city.staff["310"][0].staff_number,
+        "terminal": "T-01",
+        "operators": "佐藤",
+        "designated_on": "2026-11-16",
+    }
+    filer = _account_for(city, _filer(chain, city.pack, city, TODAY))
+    request = request_file(kind=chain.kind, actor=filer, on=TODAY, payload=payload)
+    assert request.payload == payload and request.form == "yoshiki1"
+    assert request.title == chain.title

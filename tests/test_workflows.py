@@ -48,7 +48,7 @@ def off_hours(city, days_ahead: int, on=TODAY):
         kind="terminals.off_hours_use",
         actor=account(city.head_of("市民課")),
         on=on,
-        payload={"use_date": (on + dt.timedelta(days=days_ahead)).isoformat(), "purpose": "選挙事務"},
+        payload={"use_date": (on + dt.timedelta(days=days_ahead)).isoformat(), "reason": "選挙事務"},
     )
 
 
@@ -96,7 +96,7 @@ def test_the_approver_is_the_security_officer_of_the_requesters_department(yanag
 def test_it_refuses_self_approval(yanagawa):
     # 第6条第2項 data.correction: any staff files, the section head decides.  The head files it.
     head = account(yanagawa.head_of("市民課"))
-    request = request_file(kind="data.correction", actor=head, on=TODAY, payload={"detail": "住所の誤記"})
+    request = request_file(kind="data.correction", actor=head, on=TODAY, payload={"details": "住所の誤記"})
     with pytest.raises(NotAllowed, match="自分の申請"):
         request_decide(step=current_step(request), actor=head, action=Decision.Action.APPROVE, on=TODAY)
     assert current_step(request).state == StepState.PENDING
@@ -112,7 +112,7 @@ def test_an_outsider_cannot_decide_and_is_told_which_role_decides(yanagawa):
 
 def test_yan_9_internal_use_needs_the_department_heads_consent_then_the_chief_security_officer(yanagawa):
     staff = account(yanagawa.staff["410"][0])
-    request = request_file(kind="data.internal_use", actor=staff, on=TODAY, payload={"asset": "住民記録"})
+    request = request_file(kind="data.internal_use", actor=staff, on=TODAY, payload={"details": "住民記録"})
     first = current_step(request)
     assert first.role == "department_head"
     request = request_decide(
@@ -148,7 +148,7 @@ def test_a_named_deputy_decides_in_the_capacity_of_deputy(yanagawa):
         kind="data.internal_use",
         actor=account(yanagawa.staff["410"][0]),
         on=TODAY,
-        payload={"asset": "介護保険台帳"},
+        payload={"details": "介護保険台帳"},
     )
     welfare = yanagawa.unit("福祉部")
     deputy = yanagawa.head_of("福祉課")
@@ -178,7 +178,7 @@ def test_a_returned_request_can_be_resubmitted_and_goes_through_the_chain_again(
     request = request_resubmit(
         request=request,
         actor=account(yanagawa.head_of("市民課")),
-        payload={**request.payload, "purpose": "衆議院選挙の期日前投票事務"},
+        payload={"use_date": request.payload["use_date"], "reason": "衆議院選挙の期日前投票事務"},
         on=TODAY,
     )
     assert request.state == RequestState.SUBMITTED and request.round == 2
@@ -213,7 +213,10 @@ def test_two_concurrent_decisions_on_the_same_step_cannot_both_succeed():
     """Run on PostgreSQL in CI (and on SQLite, where the write lock serialises them)."""
     city = make_city("yanagawa")
     request = request_file(
-        kind="data.internal_use", actor=account(city.staff["410"][0]), on=TODAY, payload={"asset": "住民記録"}
+        kind="data.internal_use",
+        actor=account(city.staff["410"][0]),
+        on=TODAY,
+        payload={"details": "住民記録"},
     )
     step = current_step(request)
     approver = account(city.head_of("福祉部"))

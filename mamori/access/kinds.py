@@ -3,17 +3,21 @@ or revoke privileges, KIT-5-4 registered in the management file by the system's 
 notifies back; KIT-6 the same form for terminal privileges, complete after biometric registration.
 
 The same handlers serve every pack whose chain uses these kinds with a system and privileges
-(舞鶴市 照合ID・操作者ID, 目黒区 従事者の指定); a payload of another shape (柳川市 様式第1号, the
-terminal operators' report) has no privileges to register and passes through unchanged."""
+(舞鶴市 照合ID・操作者ID, 目黒区 従事者の指定, whose chains name no form: they take PRIVILEGE_FIELDS).
+They read a pack form only if it carries a person, a system and privileges (``reads``): another form
+under the same kind (柳川市 様式第1号, the terminal operators' report) is checked against that form
+by the engine and its approval is the record; nothing here looks at the payload's shape."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from mamori.organisation.models import Person
 from mamori.regulations.schema import Pack
 from mamori.workflows.handlers import KindHandler, PayloadError, register
+from mamori.workflows.payloads import FieldSpec, register_resolver
 
 from .checks import grant_refusals
 from .models import OPEN_STATES, Entitlement, Privilege, System
@@ -21,6 +25,28 @@ from .policies import may_file_for_person
 from .services import entitlements_apply_request, validity_end
 
 ACTIONS = {"grant": "登録", "change": "変更", "revoke": "解除"}
+
+# A payload's ``system`` field names a System by its code (mamori/workflows/payloads.py resolves it).
+register_resolver(
+    "system",
+    lambda code, on: System.objects.filter(code=code).first(),
+    "システム {value} は登録されていません",
+)
+
+# 別記様式1 as these handlers read it, over any pack form carrying person, system and privileges:
+# the action defaults to 登録 and may be 変更 (the wanted set), the privileges are a list of codes
+# (or comma-separated), and 有効終了日 may shorten the line (KIT-7 cuts it at the term's end anyway).
+PRIVILEGE_FIELDS = (
+    FieldSpec("action", "登録・変更・解除の別", "choice", required=False, choices=tuple(ACTIONS)),
+    FieldSpec("person", "システム使用者（職員番号）", "person"),
+    FieldSpec("system", "行政情報システム", "system"),
+    FieldSpec("privileges", "操作権限", many=True, help="権限コードをカンマ区切りで"),
+    FieldSpec("user_id", "ユーザID", required=False, max_length=60),
+    FieldSpec("valid_from", "有効開始日", "date", required=False),
+    FieldSpec("valid_to", "有効終了日", "date", required=False),
+    FieldSpec("reason", "理由", "textarea", required=False),
+)
+PRIVILEGE_READS = ("person", "system", "privileges")
 
 
 def _date(payload: dict[str, Any], name: str, label: str, default: dt.date | None) -> dt.date | None:
@@ -41,20 +67,28 @@ def _codes(payload: dict[str, Any]) -> list[str]:
 
 
 def clean_privilege_payload(
-    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+    payload: dict[str, Any],
+    *,
+    pack: Pack,
+    requester: Person,
+    on: dt.date,
+    resolved: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Check 別記様式1: who, which system, which privileges, from when; refusals name the field and,
-    where a rule forbids the grant, its article (KIT-5-3, KIT-5-9, the designations' checks)."""
-    if "privileges" not in payload and "system" not in payload and "person" not in payload:
-        return payload  # another form under the same kind (柳川市 様式第1号)
+    """Check 別記様式1 beyond its form: the privileges are the system's, the grant passes its rules, the
+    change or revocation has lines to act on; refusals name the field and, where a rule forbids the
+    grant, its article (KIT-5-3, KIT-5-9, the designations' checks).  The form's schema has checked
+    the fields' presence and types and found the person and the system (``resolved``)."""
+    resolved = resolved or {}
     action = payload.get("action") or "grant"
     if action not in ACTIONS:
         raise PayloadError("action", "登録 (grant)・変更 (change)・解除 (revoke) のいずれかを選んでください")
     staff_number = str(payload.get("person", "")).strip()
-    person = Person.objects.filter(staff_number=staff_number).first()
+    person = resolved.get("person") or Person.objects.filter(staff_number=staff_number).first()
     if person is None:
         raise PayloadError("person", f"職員番号 {staff_number or '(空)'} の職員はいません")
-    system = System.objects.filter(code=str(payload.get("system", "")).strip()).first()
+    system = (
+        resolved.get("system") or System.objects.filter(code=str(payload.get("system", "")).strip()).first()
+    )
     if system is None:
         raise PayloadError("system", f"システム {payload.get('system') or '(空)'} は登録されていません")
     codes = _codes(payload)
@@ -121,17 +155,8 @@ def system_owner_unit(payload: dict[str, Any]):
 
 
 def _title(payload: dict[str, Any]) -> str:
-    if "privileges" not in payload:
-        return ""
     verb = ACTIONS.get(payload.get("action", "grant"), "登録")
     return f"{payload.get('system_name', '')} 操作権限{verb}（{payload.get('person_name', '')}）"
-
-
-def _terminal_title(payload: dict[str, Any]) -> str:
-    """A 別記様式1 for a terminal names the person; another pack's form is titled as its chain."""
-    from mamori.regulations.active import active_pack
-
-    return _title(payload) or active_pack().chain("access.terminal_privilege").title
 
 
 register(
@@ -141,6 +166,8 @@ register(
         owner_unit=system_owner_unit,
         on_approved=entitlements_apply_request,
         title=_title,
+        fields=PRIVILEGE_FIELDS,
+        reads=PRIVILEGE_READS,
     )
 )
 
@@ -153,6 +180,8 @@ register(
         clean=clean_privilege_payload,
         owner_unit=system_owner_unit,
         on_approved=entitlements_apply_request,
-        title=_terminal_title,
+        title=_title,
+        fields=PRIVILEGE_FIELDS,
+        reads=PRIVILEGE_READS,
     )
 )

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from mamori.access.checks import grant_refusals
@@ -21,11 +22,17 @@ from mamori.organisation.roles import holding_of, primary_unit
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 from mamori.workflows.handlers import KindHandler, PayloadError, register
+from mamori.workflows.payloads import FieldSpec
 
 from . import operator_ids, services
 
+Resolved = Mapping[str, Any] | None
 
-def _person(payload: dict[str, Any], requester: Person) -> Person:
+
+def _person(payload: dict[str, Any], requester: Person, resolved: Resolved = None) -> Person:
+    """The person the form names (found by its schema), else the requester."""
+    if resolved and resolved.get("person") is not None:
+        return resolved["person"]
     staff_number = str(payload.get("person") or requester.staff_number).strip()
     person = Person.objects.filter(staff_number=staff_number).first()
     if person is None:
@@ -33,23 +40,51 @@ def _person(payload: dict[str, Any], requester: Person) -> Person:
     return person
 
 
-def _system(payload: dict[str, Any]) -> System:
+def _system(payload: dict[str, Any], resolved: Resolved = None) -> System:
+    if resolved and resolved.get("system") is not None:
+        return resolved["system"]
     system = System.objects.filter(code=str(payload.get("system", "")).strip()).first()
     if system is None:
         raise PayloadError("system", f"システム {payload.get('system') or '(空)'} は登録されていません")
     return system
 
 
+# 別記様式2 as the handler reads it: left out, the action is 登録 and the person the requester (the
+# system user files for themselves, KIT-8-1).
+PASSWORD_FIELDS = (
+    FieldSpec("action", "登録・変更の別", "choice", required=False, choices=("register", "change")),
+    FieldSpec("person", "システム使用者（職員番号）", "person", required=False, help="空欄のときは申請者"),
+    FieldSpec("system", "個別システム", "system"),
+    FieldSpec("user_id", "ユーザID", required=False, max_length=60),
+    FieldSpec("reason", "理由", "textarea", required=False),
+)
+VIEWING_FIELDS = (
+    FieldSpec("unit", "端末装置のある課", "unit"),
+    FieldSpec("terminal", "端末装置", required=False),
+    FieldSpec("purpose", "閲覧する事務（目的）", "textarea"),
+    FieldSpec("date", "閲覧日", "date", required=False, help="空欄のときは申出日"),
+)
+OPERATOR_ID_FIELDS = (
+    FieldSpec("person", "操作者（職員番号）", "person", required=False, help="空欄のときは申請者"),
+    FieldSpec("system", "システム", "system"),
+    FieldSpec("privileges", "操作権限", many=True, help="権限コードをカンマ区切りで"),
+    FieldSpec("verification_id", "照合ID", required=False, max_length=60),
+    FieldSpec("operator_id", "操作者ID", required=False, max_length=60, help="空欄のときは新しく採番"),
+    FieldSpec("valid_from", "有効開始日", "date", required=False),
+    FieldSpec("reason", "理由", "textarea", required=False),
+)
+
+
 @implements("KIT-8-1")
 def clean_password_request(
-    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date, resolved: Resolved = None
 ) -> dict[str, Any]:
     """第8条第1項: the system user applies with 別記様式2; for a 会計年度任用職員 the 情報セキュリティ責任者 does."""
     action = payload.get("action") or "register"
     if action not in ("register", "change"):
         raise PayloadError("action", "登録 (register) か変更 (change) を選んでください")
-    person = _person(payload, requester)
-    system = _system(payload)
+    person = _person(payload, requester, resolved)
+    system = _system(payload, resolved)
     rules = pack.parameters.managed_passwords
     article = pack.cite(pack.chain("access.password").articles[0])
     if rules.filed_for_by and person.employment in rules.filed_for_employments:
@@ -87,17 +122,19 @@ register(
         owner_unit=system_owner_unit,
         on_approved=services.issue_for_request,
         title=_password_title,
+        fields=PASSWORD_FIELDS,
+        reads=("system",),
     )
 )
 
 
 @implements("KIT-11")
 def clean_viewing_request(
-    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date, resolved: Resolved = None
 ) -> dict[str, Any]:
     """第11条第1項: someone from outside the section asks to view its terminal, for their duties."""
     code = str(payload.get("unit", "")).strip()
-    unit = Unit.objects.filter(code=code).first()
+    unit = (resolved or {}).get("unit") or Unit.objects.filter(code=code).first()
     if unit is None:
         raise PayloadError("unit", f"所属コード {code or '(空)'} の課はありません")
     article = pack.cite(pack.chain("access.viewing_id").articles[0])
@@ -122,18 +159,20 @@ register(
         kind="access.viewing_id",
         clean=clean_viewing_request,
         title=lambda p: f"端末装置の閲覧の申出（{p.get('unit_name', '')}）",
+        fields=VIEWING_FIELDS,
+        reads=("unit", "purpose"),
     )
 )
 
 
 @implements("MAI-23")
 def clean_operator_id_request(
-    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date, resolved: Resolved = None
 ) -> dict[str, Any]:
     """第23条第1項: the IDs asked for must be free for this operator; the grant must pass its checks."""
     rules = operator_ids.operator_id_rules(pack)
-    person = _person(payload, requester)
-    system = _system(payload)
+    person = _person(payload, requester, resolved)
+    system = _system(payload, resolved)
     codes = payload.get("privileges") or []
     if isinstance(codes, str):
         codes = [c.strip() for c in codes.split(",") if c.strip()]
@@ -173,5 +212,7 @@ register(
         owner_unit=system_owner_unit,
         on_approved=operator_ids.issue_for_request,
         title=lambda p: f"{p.get('system_name', '')} 照合ID・操作者IDの付与（{p.get('person_name', '')}）",
+        fields=OPERATOR_ID_FIELDS,
+        reads=("system", "privileges"),
     )
 )

@@ -14,6 +14,7 @@ from mamori.organisation.roles import holders_of
 from mamori.organisation.services import absence_register
 from mamori.regulations.schema import Chain, Pack
 from mamori.workflows.models import Decision
+from mamori.workflows.payloads import payload_schema
 from mamori.workflows.services import (
     WorkflowError,
     current_step,
@@ -37,24 +38,31 @@ def _account_for(city: City, person: Person) -> User:
 
 
 def _sample_payload(chain: Chain, pack: Pack, city: City, on: dt.date) -> dict[str, Any]:
+    """A filled-in form of the chain's payload schema (the pack form, the handler's or 申請の内容)."""
+    system = System.objects.order_by("code").values_list("code", flat=True).first()
+    samples: dict[str, Any] = {
+        "date": (on + dt.timedelta(days=14)).isoformat(),
+        "datetime": f"{(on + dt.timedelta(days=14)).isoformat()}T10:00",
+        "number": 1,
+        "unit": city.units["310"].code,
+        "person": city.staff["310"][0].staff_number,
+        "system": system,
+    }
     payload: dict[str, Any] = {}
-    form = next((f for f in pack.forms if f.id == chain.form), None)
-    for field in form.fields if form else []:
-        if field.type == "date":
-            payload[field.name] = (on + dt.timedelta(days=14)).isoformat()
-        elif field.type == "number":
-            payload[field.name] = 1
-        elif field.type == "choice" and field.choices:
+    for field in payload_schema(pack, chain).fields:
+        if field.type == "choice" and field.choices:
             payload[field.name] = field.choices[0]
-        else:
+        elif field.type in samples:
+            payload[field.name] = samples[field.type]
+        elif field.name == "privileges" and system is not None:
+            payload[field.name] = list(
+                Privilege.objects.filter(system__code=system).values_list("code", flat=True)[:1]
+            )
+        elif field.required:
             payload[field.name] = f"（例）{field.label}"
     if chain.lead_time is not None:
         payload[chain.lead_time.date_field] = (on + dt.timedelta(days=chain.lead_time.days + 7)).isoformat()
-    payload.setdefault("unit", city.units["310"].code)
-    if any(step.resolve_in == "system_owner" for step in chain.steps):
-        payload["system"] = System.objects.order_by("code").values_list("code", flat=True).first()
-    payload.setdefault("purpose", "（例）業務上必要なため")
-    return payload
+    return {name: value for name, value in payload.items() if value is not None}
 
 
 def _filer(chain: Chain, pack: Pack, city: City, on: dt.date, *, for_unit: str = "310") -> Person:

@@ -23,6 +23,7 @@ from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 from mamori.workflows.handlers import KindHandler, PayloadError, register
 from mamori.workflows.models import Request, RequestState
+from mamori.workflows.payloads import FieldSpec
 
 from .hours import hours_for, open_interval
 from .models import Terminal, TerminalOperator
@@ -82,7 +83,9 @@ def _unit_of(payload: dict[str, Any], requester: Person, on: dt.date) -> Unit:
     return unit
 
 
-def _clean(payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date) -> dict[str, Any]:
+def _clean(
+    payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date, resolved: Any = None
+) -> dict[str, Any]:
     """A request names the day and the reason; it may name one terminal (else: every terminal of the
     section), the operators (else: the designated operators of those terminals) and the times (else:
     the whole day)."""
@@ -174,7 +177,23 @@ def _title(payload: dict[str, Any]) -> str:
     return f"{where} 時間外使用 {time.wareki(day)}{closed} {payload['start_time']}〜{payload['end_time']}"
 
 
-register(KindHandler(kind=KIND, clean=_clean, owner_unit=_owner_unit, title=_title))
+# The form as _clean reads it (柳川市 様式 of 第13条第2項 over the pack's wording; 福山市's chain names
+# no form): the day and the reason are needed, the rest has the defaults _clean gives.
+FIELDS = (
+    FieldSpec("unit", "所管課", "unit", required=False, help="空欄のときは申請者の所属"),
+    FieldSpec("use_date", "使用日", "date"),
+    FieldSpec("start_time", "使用開始時刻", required=False, help="HH:MM、空欄のときは終日"),
+    FieldSpec("end_time", "使用終了時刻", required=False, help="HH:MM、空欄のときは終日"),
+    FieldSpec("terminal", "使用する端末機", required=False, help="空欄なら所管課の端末機すべて"),
+    FieldSpec("operators", "端末機操作員（氏名又は職員番号）", "textarea", required=False, many=True),
+    FieldSpec("reason", "使用の理由", "textarea"),
+)
+
+register(
+    KindHandler(
+        kind=KIND, clean=_clean, owner_unit=_owner_unit, title=_title, fields=FIELDS, reads=("use_date",)
+    )
+)
 
 
 @implements("YAN-13-1", "YAN-13-3", "FUK-18-4")

@@ -14,7 +14,8 @@ from django.db.models import Q
 from mamori.access.models import Privilege, System
 from mamori.core import time
 from mamori.organisation.models import Person, Unit, active_on
-from mamori.regulations.schema import Chain, FormField, Pack
+from mamori.regulations.schema import Chain, Pack
+from mamori.workflows.payloads import NOT_ON_FORM, FieldSpec, PayloadRefused, PayloadSchema, payload_schema
 
 DATE_WIDGET = {"type": "date"}
 TITLE_FIELD = "request_title"
@@ -112,7 +113,7 @@ def privilege_choices(system_code: str | None) -> list[tuple[str, str]]:
 CHOICE_HELP = re.compile(r"([A-Za-z0-9_.-]+)\s*[:：]\s*([^、,，]+)")
 
 
-def choice_labels(field: FormField) -> dict[str, str]:
+def choice_labels(field: FieldSpec) -> dict[str, str]:
     """A pack writes coded choices with their meaning in the help ("grant: 登録、revoke: 解除")."""
     found = {code: label.strip() for code, label in CHOICE_HELP.findall(field.help or "")}
     return {choice: found.get(choice, choice) for choice in field.choices}
@@ -131,10 +132,34 @@ def _json_value(value: Any) -> Any:
     return value
 
 
+# Keys a request form's page posts besides the payload's fields (the resubmission's comment).
+NOT_PAYLOAD = {"csrfmiddlewaretoken", TITLE_FIELD, "comment", "fragment", "next"}
+
+
 class RequestForm(forms.Form):
-    """A request's payload.  ``payload()`` is what request_file / request_resubmit receive."""
+    """A request's payload.  ``payload()`` is what request_file / request_resubmit receive; ``clean``
+    checks it with the same schema as they do (mamori/workflows/payloads.py) and puts each refusal
+    at its field."""
 
     title_field = TITLE_FIELD
+    schema: PayloadSchema | None = None
+
+    def clean(self):
+        data = super().clean()
+        if self.schema is None:
+            return data
+        for name in sorted(set(self.data) - set(self.fields) - NOT_PAYLOAD):
+            self.add_error(None, f"「{name}」: {NOT_ON_FORM}（{self.schema.title}）")
+        try:
+            self.schema.validate(self.payload(), on=time.today())
+        except PayloadRefused as refused:
+            for name, message in refused.errors:
+                if name in self.fields:
+                    if name not in self.errors:  # a field Django already refused is not refused twice
+                        self.add_error(name, message)
+                elif name != TITLE_FIELD:
+                    self.add_error(None, message)
+        return data
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -152,11 +177,15 @@ class RequestForm(forms.Form):
             self.add_error(field, message)
 
 
-def field_for(spec: FormField) -> forms.Field:
+def field_for(spec: FieldSpec) -> forms.Field:
     common = {"label": spec.label, "required": spec.required, "help_text": spec.help or ""}
+    if spec.many and spec.type in ("text", "textarea"):
+        # A list typed in one box: the schema splits it (comma, or one per line in a textarea).
+        widget = forms.Textarea(attrs={"rows": 3}) if spec.type == "textarea" else forms.TextInput
+        return forms.CharField(widget=widget, **common)
     match spec.type:
         case "textarea":
-            return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), **common)
+            return forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=spec.limit, **common)
         case "date":
             return forms.DateField(widget=forms.DateInput(attrs=DATE_WIDGET, format="%Y-%m-%d"), **common)
         case "datetime":
@@ -181,7 +210,7 @@ def field_for(spec: FormField) -> forms.Field:
         case "system":
             return forms.ChoiceField(choices=system_choices, **common)
         case _:
-            return forms.CharField(max_length=1000, **common)
+            return forms.CharField(max_length=spec.limit, **common)
 
 
 def pack_form_spec(pack: Pack, chain: Chain):
@@ -209,18 +238,17 @@ def _add_engine_fields(fields: dict[str, forms.Field], chain: Chain) -> None:
 
 
 def generic_form_class(pack: Pack, chain: Chain, *, with_title: bool = True) -> type[RequestForm]:
-    fields: dict[str, forms.Field] = {}
+    """The fields of the chain's payload schema: the pack form (as its kind's handler reads it), or
+    the handler's own, or 「申請の内容」; with the engine's fields (the schema adds them too)."""
+    fields: dict[str, Any] = {}
     if with_title:
         fields[TITLE_FIELD] = forms.CharField(
             label="件名", max_length=200, required=False, help_text=f"空欄のときは「{chain.title}」"
         )
-    spec = pack_form_spec(pack, chain)
-    if spec is not None:
-        for field in spec.fields:
-            fields[field.name] = field_for(field)
-    else:
-        fields["details"] = forms.CharField(label="申請の内容", widget=forms.Textarea(attrs={"rows": 6}))
-    _add_engine_fields(fields, chain)
+    schema = payload_schema(pack, chain)
+    for spec in schema.fields:
+        fields[spec.name] = field_for(spec)
+    fields["schema"] = schema
     return type("PackRequestForm", (RequestForm,), fields)
 
 
@@ -249,6 +277,7 @@ class PrivilegeRequestForm(RequestForm):
 
     def __init__(self, *args, pack: Pack, chain: Chain, options_url: str = "", people=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.schema = payload_schema(pack, chain)
         spec = pack_form_spec(pack, chain)
         for field in spec.fields if spec else []:
             if field.name in self.fields:
@@ -313,7 +342,10 @@ def payload_labels(pack: Pack, chain: Chain | None, form_id: str) -> dict[str, t
         "unit": ("対象の所属", {}),
     }
     spec = next((f for f in pack.forms if f.id == form_id), None)
-    for field in spec.fields if spec else []:
+    fields = [FieldSpec.of(f) for f in spec.fields] if spec else []
+    if chain is not None and not spec:
+        fields = list(payload_schema(pack, chain).fields)  # the handler's form, or 申請の内容
+    for field in fields:
         previous = labels.get(field.name, ("", {}))[1]
         labels[field.name] = (
             field.label,

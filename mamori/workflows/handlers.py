@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.module_loading import autodiscover_modules
+
+if TYPE_CHECKING:
+    from .payloads import FieldSpec
 
 
 class PayloadError(ValueError):
@@ -24,7 +27,9 @@ class PayloadError(ValueError):
 @dataclass(frozen=True)
 class KindHandler:
     kind: str
-    # Returns the cleaned payload or raises PayloadError naming the field.
+    # Called with the payload its form's schema has cleaned (mamori/workflows/payloads.py) and
+    # ``resolved``, the rows its person/unit/system fields name; returns the payload to record or
+    # raises PayloadError naming the field.
     clean: Callable[..., dict[str, Any]] | None = None
     # The unit that owns the payload's system (for steps resolved in the system's owner).
     owner_unit: Callable[[dict[str, Any]], Any] | None = None
@@ -32,6 +37,13 @@ class KindHandler:
     on_approved: Callable[..., None] | None = None
     # A one-line title for lists, from the payload.
     title: Callable[[dict[str, Any]], str] | None = None
+    # The form as this handler reads it: the whole form when the pack's chain names none; over a pack
+    # form, each field named here is read as declared (a list, a field it fills in itself) and the
+    # others are added.
+    fields: tuple[FieldSpec, ...] = ()
+    # The fields a pack form must carry for this handler to read it; a form without them is another
+    # city's form for the same kind (柳川市 様式第1号), filed and approved as the record alone.
+    reads: tuple[str, ...] = ()
 
 
 _HANDLERS: dict[str, KindHandler] = {}

@@ -32,6 +32,7 @@ from .models import (
     StepState,
 )
 from .notifications import notify
+from .payloads import PayloadRefused, handler_reading, payload_schema
 
 REQUEST_FIELDS = (
     "id",
@@ -220,14 +221,20 @@ def requirement_of_step(pack: Pack, chain: Chain, article: str) -> str:
 
 
 def _cleaned(
-    kind: str, payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
+    chain: Chain, payload: dict[str, Any], *, pack: Pack, requester: Person, on: dt.date
 ) -> dict[str, Any]:
-    """The kind's own checks of its payload; a bad field is named for the form."""
-    handler = handler_for(kind)
-    if handler.clean is None:
-        return payload
+    """The payload checked against its form (mamori/workflows/payloads.py), then by the kind's own
+    handler, which gets the rows the form's person/unit/system fields name; a bad field is named."""
+    schema = payload_schema(pack, chain)
     try:
-        return handler.clean(payload, pack=pack, requester=requester, on=on)
+        cleaned = schema.validate(payload, on=on)
+    except PayloadRefused as refused:
+        raise WorkflowError(refused.message, field=refused.field, article=refused.article) from None
+    handler = schema.handler
+    if handler.clean is None:
+        return cleaned.data
+    try:
+        return handler.clean(cleaned.data, pack=pack, requester=requester, on=on, resolved=cleaned.resolved)
     except PayloadError as error:
         raise WorkflowError(error.message, field=error.field, article=error.article) from None
 
@@ -262,8 +269,8 @@ def request_file(
             raise NotAllowed(f"{chain.title}は{names}が申請します", article=pack.cite(chain.articles[0]))
         capacity = holdings[0].capacity
 
-    handler = handler_for(kind)
-    payload = _cleaned(kind, payload, pack=pack, requester=person, on=today)
+    handler = payload_schema(pack, chain).handler
+    payload = _cleaned(chain, payload, pack=pack, requester=person, on=today)
     target, late_note = check_lead_time(chain=chain, payload=payload, today=today, pack=pack)
 
     unit = primary_unit(person, on=today)
@@ -375,7 +382,7 @@ def request_decide(
             _move(request, RequestState.APPROVED)
             request.closed_at = moment
             request.save(update_fields=["state", "closed_at"])
-            handler = handler_for(request.kind)
+            handler = handler_reading(pack, request.kind, request.form)
             if handler.on_approved is not None:
                 handler.on_approved(
                     request=request,
@@ -446,7 +453,7 @@ def request_resubmit(
     _move(request, RequestState.SUBMITTED)
     chain = pack.chain(request.kind)
     if payload is not None:
-        request.payload = _cleaned(request.kind, payload, pack=pack, requester=request.requester, on=today)
+        request.payload = _cleaned(chain, payload, pack=pack, requester=request.requester, on=today)
     target, late_note = check_lead_time(chain=chain, payload=request.payload, today=today, pack=pack)
     request.target_date, request.is_late, request.late_note = target, bool(late_note), late_note
     request.round += 1
