@@ -161,7 +161,7 @@ def test_a_person_is_not_designated_twice_and_a_designation_ends_with_the_term(a
     manager = account_for(city.heads["310"])
     fixed_term = city.staff["310"][-1]
     designation = designation_add(kind="identity_handler", person=fixed_term, actor=manager, on=TODAY)
-    assert designation.valid_to == fixed_term.term_end and designation.state == DesignationState.ACTIVE
+    assert designation.valid_to == fixed_term.term_end and designation.state == DesignationState.DESIGNATED
     with pytest.raises(DesignationError):
         designation_add(kind="identity_handler", person=fixed_term, actor=manager, on=TODAY)
     assert Designation.objects.count() == 1

@@ -42,7 +42,7 @@ from mamori.findings.models import Finding
 from mamori.organisation.models import Person, RoleAppointment
 from mamori.regulations.active import active_pack
 from mamori.reviews.models import Campaign, CampaignLine
-from mamori.terminals.models import Terminal, TerminalOperator
+from mamori.terminals.models import Terminal
 from mamori.workflows.models import Notification, Request
 from tests.conftest import NOW
 from tests.demo_world import ANONYMOUS, ROLES, TEMPORARY, demo_world, logged_in  # noqa: F401
@@ -167,7 +167,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/reviews/{pk}": _first(Campaign),
     "/reviews/lines/{pk}": _first(CampaignLine),
     "/terminals/units/{unit_code}": _first(Terminal, "unit__code"),
-    "/terminals/operators/{pk}": _first(TerminalOperator),
+    "/terminals/operators/{pk}": _first(Designation, terminal__isnull=False),
     "/terminals/{host}": _first(Terminal, "host_name"),
     "/exports/requests/{pk}": _first(Request),
     "/api/requests/{request_id}": _first(Request),
@@ -182,7 +182,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/api/reviews/campaigns/{campaign_id}": _first(Campaign),
     "/api/reviews/lines/{line_id}": _first(CampaignLine),
     "/api/terminals/terminals/{host_name}": _first(Terminal, "host_name"),
-    "/api/terminals/operators/{designation_id}": _first(TerminalOperator),
+    "/api/terminals/operators/{designation_id}": _first(Designation, terminal__isnull=False),
     "/api/terminals/units/{unit_code}": _first(Terminal, "unit__code"),
     "/api/exports/requests/{request_id}": _first(Request),
 }

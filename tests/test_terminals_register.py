@@ -8,16 +8,16 @@ import pytest
 
 from mamori.access.models import System
 from mamori.accounts.models import User
+from mamori.designations.models import Designation, DesignationState
+from mamori.designations.reports import designation_report
+from mamori.designations.services import DesignationError, designation_end, designations_report
 from mamori.organisation.roles import holders_of
 from mamori.records.models import Record
 from mamori.regulations.loader import get_pack
-from mamori.terminals.models import DesignationState, TerminalOperator
 from mamori.terminals.services import (
     TerminalError,
     designated_on,
-    designations_report,
     operator_designate,
-    operator_designation_end,
     terminal_register,
     terminal_retire,
 )
@@ -66,36 +66,43 @@ def test_YAN_12_3_the_section_head_designates_operators_and_reports_them_on_yosh
         terminal=terminal, person=operator, valid_from=TODAY, actor=kacho, on=TODAY
     )
     assert designation.designated_by == yanagawa.heads["310"]
-    assert designation.designated_capacity == "端末機管理責任者"
-    assert designation.state == DesignationState.DESIGNATED
-    record = Record.objects.get(
-        object_type="terminals.TerminalOperator", action="terminals.operator.designated"
+    assert designation.designated_as == "端末機管理責任者"
+    assert designation.state == DesignationState.DESIGNATED  # 様式第1号 reports it later
+    assert (designation.kind, designation.label, designation.target) == (
+        "terminal_operator",
+        "端末機操作員",
+        "terminal",
     )
-    assert (record.requirement, record.article) == ("YAN-12-3", "第12条第3項")
+    record = Record.objects.get(
+        object_type="designations.Designation", action="designations.designation.added"
+    )
+    assert (record.requirement, yanagawa.pack.cite(record.article)) == ("YAN-12-3", "第12条第3項")
     assert designated_on(host_name="shimin-pc01", person=operator, on=TODAY)
     assert not designated_on(host_name="SHIMIN-PC01", person=operator, on=TODAY - dt.timedelta(days=1))
 
-    reported = designations_report(unit=yanagawa.units["310"], actor=kacho, on=TODAY)
+    reported = designations_report(
+        kind="terminal_operator", unit=yanagawa.units["310"], actor=kacho, on=TODAY
+    )
     assert [d.pk for d in reported] == [designation.pk]
     designation.refresh_from_db()
     assert designation.state == DesignationState.REPORTED
     assert designation.reported_to == yanagawa.heads["300"]  # 市民部長 = 情報セキュリティ責任者
     assert designation.reported_at is not None
-    with pytest.raises(TerminalError, match="未報告"):
-        designations_report(unit=yanagawa.units["310"], actor=kacho, on=TODAY)
+    with pytest.raises(DesignationError, match="未報告"):
+        designations_report(kind="terminal_operator", unit=yanagawa.units["310"], actor=kacho, on=TODAY)
 
 
 def test_YAN_12_3_it_refuses_a_designation_by_someone_who_is_not_the_terminal_manager(yanagawa):
     """YAN-12-3: only the 端末責任者 of the terminal's section designates its operators."""
     terminal = _terminal(yanagawa)
     other_head = _account(yanagawa, "bucho.somu")
-    with pytest.raises(TerminalError) as refused:
+    with pytest.raises(DesignationError) as refused:
         operator_designate(
             terminal=terminal, person=yanagawa.staff["310"][0], valid_from=TODAY, actor=other_head, on=TODAY
         )
     assert refused.value.article == "第12条第3項"
     assert "端末機管理責任者" in refused.value.message
-    assert not TerminalOperator.objects.exists()
+    assert not Designation.objects.exists()
 
 
 def test_a_designation_ends_with_a_reason_and_the_terminal_retirement_ends_the_rest(yanagawa):
@@ -104,16 +111,19 @@ def test_a_designation_ends_with_a_reason_and_the_terminal_retirement_ends_the_r
     first, second = yanagawa.staff["310"][:2]
     one = operator_designate(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
     operator_designate(terminal=terminal, person=second, valid_from=TODAY, actor=kacho, on=TODAY)
-    with pytest.raises(TerminalError, match="指定済み"):
+    with pytest.raises(DesignationError, match="既に"):
         operator_designate(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
-    with pytest.raises(TerminalError, match="理由"):
-        operator_designation_end(designation=one, on=TODAY, reason=" ", actor=kacho)
-    operator_designation_end(designation=one, on=TODAY + dt.timedelta(days=3), reason="異動", actor=kacho)
+    with pytest.raises(DesignationError, match="理由"):
+        designation_end(designation=one, on=TODAY, reason=" ", actor=kacho)
+    designation_end(designation=one, on=TODAY + dt.timedelta(days=3), reason="異動", actor=kacho)
     assert not designated_on(host_name=terminal.host_name, person=first, on=TODAY + dt.timedelta(days=4))
+    assert designated_on(host_name=terminal.host_name, person=second, on=TODAY + dt.timedelta(days=4))
     terminal_retire(terminal=terminal, on=TODAY + dt.timedelta(days=10), actor=_account(yanagawa, "admin"))
-    assert not TerminalOperator.objects.exclude(state=DesignationState.ENDED).exists()
-    assert designated_on(host_name=terminal.host_name, person=second, on=TODAY + dt.timedelta(days=10))
-    assert not designated_on(host_name=terminal.host_name, person=second, on=TODAY + dt.timedelta(days=11))
+    assert not Designation.objects.exclude(state=DesignationState.ENDED).exists()
+    # An ended designation is in force on no day asked about; its days stay for the log rules.
+    assert not designated_on(host_name=terminal.host_name, person=second, on=TODAY + dt.timedelta(days=4))
+    assert Designation.objects.get(person=second).valid_to == TODAY + dt.timedelta(days=10)
+    assert Designation.objects.get(person=first).valid_to == TODAY + dt.timedelta(days=3)
 
 
 def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db):
@@ -122,7 +132,7 @@ def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db
     terminal = _terminal(city)
     ict = holders_of("ict_section_head", on=TODAY, pack=get_pack("fukuyama"))[0].person
     admin = _account(city, "admin")
-    with pytest.raises(TerminalError) as refused:
+    with pytest.raises(DesignationError) as refused:
         operator_designate(
             terminal=terminal,
             person=city.staff["410"][0],
@@ -141,9 +151,9 @@ def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db
         designator=ict,
         on=TODAY,
     )
-    assert designation.designated_capacity == "ICT推進課長"
+    assert designation.designated_as == "ICT推進課長"
     # The 市民課長 is not the designator in 福山市.
-    with pytest.raises(TerminalError):
+    with pytest.raises(DesignationError):
         operator_designate(
             terminal=terminal,
             person=city.staff["310"][1],
@@ -160,13 +170,13 @@ def test_YAN_12_3_the_yoshiki1_report_lists_each_terminals_operators_as_xlsx_and
     from openpyxl import load_workbook
 
     from mamori.exports.tables import table_pdf, table_xlsx
-    from mamori.terminals.reports import designation_report
 
     terminal = _terminal(yanagawa)
     kacho = _account(yanagawa, "kacho.shimin")
     for person in yanagawa.staff["310"][:2]:
         operator_designate(terminal=terminal, person=person, valid_from=TODAY, actor=kacho, on=TODAY)
-    export = designation_report(pack=yanagawa.pack, unit=yanagawa.units["310"], on=TODAY)
+    spec = yanagawa.pack.parameters.designations[-1]
+    export = designation_report(pack=yanagawa.pack, spec=spec, unit=yanagawa.units["310"], on=TODAY)
     assert export.title == "端末機操作員報告書"
     assert "第12条第3項" in export.article
     sheet = load_workbook(io.BytesIO(table_xlsx(export))).active
@@ -174,14 +184,12 @@ def test_YAN_12_3_the_yoshiki1_report_lists_each_terminals_operators_as_xlsx_and
     names = "、".join(p.name for p in yanagawa.staff["310"][:2])
     assert names in cells
     assert any(yanagawa.heads["300"].name in c for c in cells)  # 報告先: 情報セキュリティ責任者
-    assert table_pdf(designation_report(pack=yanagawa.pack, unit=yanagawa.units["310"], on=TODAY)).startswith(
-        b"%PDF"
-    )
+    assert table_pdf(
+        designation_report(pack=yanagawa.pack, spec=spec, unit=yanagawa.units["310"], on=TODAY)
+    ).startswith(b"%PDF")
 
 
 def test_FUK_18_2_a_pack_without_a_report_form_prints_the_list_of_operators(db):
-    from mamori.terminals.reports import designation_report
-
     city = make_city("fukuyama")
     terminal = _terminal(city)
     ict = holders_of("ict_section_head", on=TODAY, pack=get_pack("fukuyama"))[0].person
@@ -193,7 +201,9 @@ def test_FUK_18_2_a_pack_without_a_report_form_prints_the_list_of_operators(db):
         designator=ict,
         on=TODAY,
     )
-    export = designation_report(pack=city.pack, unit=None, on=TODAY)
+    spec = next(d for d in city.pack.parameters.designations if d.per_terminal)
+    export = designation_report(pack=city.pack, spec=spec, unit=None, on=TODAY)
     rows = list(export.rows)
-    assert export.title == "端末機操作員一覧" and export.article == "第18条第2項"
-    assert [(r[1], r[3]) for r in rows] == [("SHIMIN-PC01", city.staff["310"][0].staff_number)]
+    assert export.title == "端末機を操作する職員の指定" and export.article == "第18条第2項"
+    assert export.columns[2].label == "端末機"
+    assert [(r[0], r[2]) for r in rows] == [(city.staff["310"][0].staff_number, "SHIMIN-PC01")]

@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 
 from mamori.core import time
+from mamori.designations.models import Designation
 from mamori.records.models import Record
 from mamori.terminals.eventgen import Row, at, session, store_events
-from mamori.terminals.models import TerminalOperator
 from tests.conftest import make_city
 
 pytestmark = pytest.mark.django_db
@@ -50,9 +50,9 @@ def test_YAN_12_3_a_section_head_registers_designates_and_reports_through_the_sc
         reverse("terminal_designate", args=["SHIMIN-PC01"]),
         {"person": operator.pk, "valid_from": time.today().isoformat()},
     )
-    assert TerminalOperator.objects.filter(person=operator).exists()
+    assert Designation.objects.filter(person=operator).exists()
     kacho.post(reverse("terminal_report_submit", args=["310"]))
-    assert TerminalOperator.objects.get(person=operator).state == "reported"
+    assert Designation.objects.get(person=operator).state == "reported"
     listing = kacho.get(reverse("terminals")).content.decode()
     assert "SHIMIN-PC01" in listing and "1名" in listing
     assert (

@@ -38,6 +38,7 @@ class DesignationOut(Schema):
     person: str
     person_name: str
     system: str | None
+    terminal: str | None = Field(None, description="端末機のホスト名 (端末機操作員の指定)")
     valid_from: dt.date
     valid_to: dt.date | None
     state: str
@@ -70,6 +71,7 @@ def _out(d: Designation) -> dict:
         "person": d.person.staff_number,
         "person_name": d.person.name,
         "system": d.system.code if d.system_id else None,
+        "terminal": d.terminal.host_name if d.terminal_id else None,
         "valid_from": d.valid_from,
         "valid_to": d.valid_to,
         "state": d.state,
@@ -82,7 +84,7 @@ def _out(d: Designation) -> dict:
     }
 
 
-ROWS = Designation.objects.select_related("person", "system", "reported_to")
+ROWS = Designation.objects.select_related("person", "system", "terminal", "reported_to")
 
 
 def _problem(error: DesignationError) -> Status:

@@ -33,6 +33,8 @@ def populate(city: Any, *, on: dt.date) -> str:
         return ""
     lines = []
     for spec in pack.parameters.designations:
+        if spec.per_terminal:
+            continue  # each terminal's operators are designated by the terminals demo
         system = (
             System.objects.filter(system_filter(spec)).order_by("code").first() if spec.per_system else None
         )

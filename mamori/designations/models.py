@@ -2,9 +2,14 @@
 
 One model for every kind the pack names in ``parameters.designations``: 本人確認情報を取り扱う者
 (YAN-8), 情報システム担当者 (YAN-14), 電算要員 (FUK-10/FUK-17 電算要員登録台帳), 個人情報を取り扱う
-電子情報処理に従事する者 (MEG-13-1)."""
+電子情報処理に従事する者 (MEG-13-1), and the operators of a terminal (端末機操作員 YAN-12-3, 端末機を
+操作する職員 FUK-18-2).  A designation names a person alone, a person for one system, or a person
+for one terminal, as its kind says (``target``, copied from the pack when it is made, so that a
+database CHECK can hold the row to it)."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
@@ -12,23 +17,33 @@ from django.db.models import Q
 
 
 class DesignationState(models.TextChoices):
-    ACTIVE = "active", "指定中"
+    # Designated; where the kind is reported on a form (YAN-12-3 様式第1号), not yet reported.
+    DESIGNATED = "designated", "指定中"
+    REPORTED = "reported", "指定中（報告済）"
     ENDED = "ended", "指定解除"
 
 
 DESIGNATION_TRANSITIONS: dict[str, set[str]] = {
-    DesignationState.ACTIVE: {DesignationState.ENDED},
+    DesignationState.DESIGNATED: {DesignationState.REPORTED, DesignationState.ENDED},
+    DesignationState.REPORTED: {DesignationState.ENDED},
     DesignationState.ENDED: set(),
 }
 
 
+class DesignationTarget(models.TextChoices):
+    PERSON = "person", "職員"
+    SYSTEM = "system", "システム"
+    TERMINAL = "terminal", "端末機"
+
+
 class DesignationQuerySet(models.QuerySet):
-    def on(self, day) -> DesignationQuerySet:
-        """In force on ``day``: not ended and within its validity."""
-        return self.filter(
-            Q(state=DesignationState.ACTIVE)
-            & Q(valid_from__lte=day)
-            & (Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+    def on(self, day: dt.date) -> DesignationQuerySet:
+        """In force on ``day``: within its validity and not ended.  An ended designation keeps the
+        last day it ran as ``valid_to``, for the operation-log rules that look back (YAN-12-3)."""
+        return (
+            self.filter(valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
+            .exclude(state=DesignationState.ENDED)
         )
 
 
@@ -36,6 +51,9 @@ class Designation(models.Model):
     pack = models.CharField("規程パック", max_length=40)
     kind = models.CharField("指定の種類", max_length=60)
     label = models.CharField("指定の名称", max_length=120)
+    target = models.CharField(
+        "指定の対象", max_length=16, choices=DesignationTarget.choices, default=DesignationTarget.PERSON
+    )
     person = models.ForeignKey(
         "organisation.Person",
         verbose_name="指定された者",
@@ -50,20 +68,33 @@ class Designation(models.Model):
         on_delete=models.PROTECT,
         related_name="designations",
     )
+    terminal = models.ForeignKey(
+        "terminals.Terminal",
+        verbose_name="端末機",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="designations",
+    )
     valid_from = models.DateField("指定日")
     valid_to = models.DateField("指定期限", null=True, blank=True)
     state = models.CharField(
         "状態",
         max_length=16,
         choices=DesignationState.choices,
-        default=DesignationState.ACTIVE,
+        default=DesignationState.DESIGNATED,
         db_index=True,
     )
+    # Who designated, in which capacity: the holder of the pack's role (an administrator may enter a
+    # designation made on paper, naming its designator: then recorded_by differs).
     designated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="指定者", on_delete=models.PROTECT, related_name="+"
+        "organisation.Person", verbose_name="指定者", on_delete=models.PROTECT, related_name="+"
     )
     designated_as = models.CharField("指定者の資格", max_length=200, blank=True)
-    registered_at = models.DateTimeField("登録日時")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("登録日時")
     reported_to = models.ForeignKey(
         "organisation.Person",
         verbose_name="報告先",
@@ -90,7 +121,42 @@ class Designation(models.Model):
         indexes = [
             models.Index(fields=["pack", "kind", "state"]),
             models.Index(fields=["person", "kind", "state"]),
+            models.Index(fields=["terminal", "state"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
+                name="designation_valid_range",
+                violation_error_message="指定期限は指定日以後の日付にしてください。",
+            ),
+            models.CheckConstraint(
+                condition=Q(state__in=DesignationState.values), name="designation_state_known"
+            ),
+            # What the kind designates for is set, and nothing else (issue 9: one concept).
+            models.CheckConstraint(
+                condition=(
+                    Q(target=DesignationTarget.PERSON, system__isnull=True, terminal__isnull=True)
+                    | Q(target=DesignationTarget.SYSTEM, system__isnull=False, terminal__isnull=True)
+                    | Q(target=DesignationTarget.TERMINAL, terminal__isnull=False, system__isnull=True)
+                ),
+                name="designation_target_set",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DesignationState.REPORTED) | Q(reported_at__isnull=False),
+                name="designation_reported_has_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state=DesignationState.ENDED) | Q(ended_at__isnull=False),
+                name="designation_ended_has_time",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.label}: {self.person_id}"
+
+    @property
+    def target_name(self) -> str:
+        """What the designation is for, as the ledger shows it (a system or a terminal, else "")."""
+        if self.terminal_id:
+            return self.terminal.host_name
+        return self.system.name if self.system_id else ""

@@ -23,13 +23,14 @@ from django.db.models.functions import TruncDate
 
 from mamori.access.models import Entitlement, System
 from mamori.core import time
+from mamori.designations.models import Designation
 from mamori.findings.engine import Observation, rule
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import MonitoringRule, Pack
 from mamori.terminals.hours import hours_for, outside_ranges
 from mamori.terminals.kinds import approvals_between
-from mamori.terminals.models import Terminal, TerminalOperator
+from mamori.terminals.models import Terminal
 
 from .models import Event, EventKind
 
@@ -203,7 +204,9 @@ def terminal_used_by_undesignated(pack: Pack, on: dt.date) -> Iterator[Observati
     )
     terminals = _terminals_by_host()
     spans: dict[tuple[int, int], list[tuple[dt.date, dt.date | None]]] = defaultdict(list)
-    for terminal_id, person_id, start, end in TerminalOperator.objects.values_list(
+    # Every designation of the pack's terminal kind, ended ones too: an ended one covers its days.
+    designations = Designation.objects.filter(pack=pack.pack, kind=check.designation, terminal__isnull=False)
+    for terminal_id, person_id, start, end in designations.values_list(
         "terminal_id", "person_id", "valid_from", "valid_to"
     ):
         spans[(terminal_id, person_id)].append((start, end))

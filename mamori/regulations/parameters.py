@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from .base import CODE, HH_MM, MONTH_DAY, Strict, _check_article_ref
 
@@ -98,15 +98,11 @@ class MonitoringRule(Strict):
 
 
 class OperatorDesignation(MonitoringRule):
-    """Terminals are operated only by the operators designated for them (YAN-12-3, FUK-18-2):
-    ``designated_by`` (a role, resolved in the terminal's unit) designates them and, where the pack
-    says so, reports the list to ``reported_to`` on ``report_form`` (様式第1号)."""
+    """Terminals are operated only by the operators designated for them (YAN-12-3, FUK-18-2).  Who
+    designates them, and how it is reported, is the designation kind ``designation`` of
+    ``parameters.designations`` (one with ``per_terminal``): one concept of designation (issue 9)."""
 
-    designated_by: str
-    reported_to: str | None = None
-    report_form: str | None = None
-    # FUK-18-2 「端末機を設置した課の職員を指定して」: operators are staff of the terminal's section.
-    same_unit: bool = False
+    designation: str
 
 
 class SearchLimits(MonitoringRule):
@@ -303,6 +299,14 @@ class DesignationRule(Strict):
     report_to: str | None = None
     # True: the designation names one system (MEG-13-1: each system's list of staff).
     per_system: bool = False
+    # True: the designation names one terminal, designated by the role resolved in the terminal's
+    # section (YAN-12-3 端末機操作員, FUK-18-2).
+    per_terminal: bool = False
+    # FUK-18-2 「端末機を設置した課の職員を指定して」: the designated are staff of that section.
+    same_unit: bool = False
+    # The pack form on which the designator reports the designations together (YAN-12-3 様式第1号);
+    # without one, the holder of ``report_to`` is told of each designation at once (FUK-10).
+    report_form: str | None = None
     applies_to: list[str] = []
     # False: a grant to someone not designated is not refused, only reported as a finding (where the
     # pack's own grant request is itself the designation, as in 目黒区's access.privilege).
@@ -315,6 +319,12 @@ class DesignationRule(Strict):
         if not CODE.match(value):
             raise ValueError(f"designation kind '{value}' must be lower-case ascii (a-z, 0-9, _)")
         return value
+
+    @model_validator(mode="after")
+    def _one_target(self) -> DesignationRule:
+        if self.per_system and self.per_terminal:
+            raise ValueError(f"designation '{self.kind}': per_system and per_terminal exclude each other")
+        return self
 
 
 class Parameters(Strict):

@@ -376,16 +376,17 @@ class Pack(Strict):
                 for ref in filter(None, (reviewer.article, reviewer.correct_article)):
                     article_exists(ref, where)
                 requirement_exists(reviewer.requirement, where)
-        designation = monitoring.designated_operators
-        if designation is not None:
-            for code in filter(None, (designation.designated_by, designation.reported_to)):
-                if code not in roles:
-                    problems.append(
-                        f"parameters.monitoring.designated_operators: role '{code}' is not defined"
-                    )
+        operators = monitoring.designated_operators
+        terminal_kinds = {d.kind for d in self.parameters.designations if d.per_terminal}
+        if operators is not None and operators.designation not in terminal_kinds:
+            problems.append(
+                "parameters.monitoring.designated_operators.designation: "
+                f"'{operators.designation}' is not a designation with per_terminal"
+            )
+        for j, designation in enumerate(self.parameters.designations):
             if designation.report_form and designation.report_form not in forms:
                 problems.append(
-                    f"parameters.monitoring.designated_operators: form '{designation.report_form}' is not defined"
+                    f"parameters.designations[{j}].report_form: form '{designation.report_form}' is not defined"
                 )
         credential_rules = [
             ("parameters.managed_passwords", self.parameters.managed_passwords),

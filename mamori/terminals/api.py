@@ -20,6 +20,15 @@ from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import require
 from mamori.core.schemas import Code, ProblemOut
+from mamori.designations.models import Designation
+from mamori.designations.reports import designation_report
+from mamori.designations.services import (
+    DesignationError,
+    designation_add,
+    designation_end,
+    designations_report,
+    terminal_rule,
+)
 from mamori.events.search import (
     SearchError,
     audit_csv_chunks,
@@ -34,16 +43,8 @@ from mamori.regulations.active import active_pack
 
 from .audit import audit_searched
 from .hours import is_within_hours, why_outside
-from .models import Terminal, TerminalOperator
-from .reports import designation_report
-from .services import (
-    TerminalError,
-    designations_report,
-    operator_designate,
-    operator_designation_end,
-    terminal_register,
-    terminal_retire,
-)
+from .models import Terminal
+from .services import TerminalError, terminal_register, terminal_retire
 
 router = Router(tags=["terminals"])
 HostName = Annotated[str, Field(max_length=120)]  # the column of Terminal.host_name and Event.host
@@ -77,7 +78,7 @@ class OperatorOut(Schema):
     valid_to: dt.date | None
     state: str = Field(description="designated | reported | ended")
     designated_by: str
-    designated_capacity: str
+    designated_capacity: str = Field(description="指定者の資格")
     reported_to: str | None
     reported_at: dt.datetime | None
 
@@ -121,7 +122,7 @@ class AuditPageOut(Schema):
     next_cursor: str = Field(description="次のページ: after= に渡す (空なら最後のページ)")
 
 
-def _problem(error: TerminalError) -> Status:
+def _problem(error: TerminalError | DesignationError) -> Status:
     return Status(400, {"message": error.message, "article": error.article, "field": error.field or None})
 
 
@@ -141,7 +142,7 @@ def _terminal_out(terminal: Terminal) -> dict:
     }
 
 
-def _operator_out(d: TerminalOperator) -> dict:
+def _operator_out(d: Designation) -> dict:
     return {
         "id": d.pk,
         "host_name": d.terminal.host_name,
@@ -151,7 +152,7 @@ def _operator_out(d: TerminalOperator) -> dict:
         "valid_to": d.valid_to,
         "state": d.state,
         "designated_by": d.designated_by.name,
-        "designated_capacity": d.designated_capacity,
+        "designated_capacity": d.designated_as,
         "reported_to": d.reported_to.name if d.reported_to else None,
         "reported_at": d.reported_at,
     }
@@ -202,21 +203,26 @@ def terminals_retire(request, host_name: HostName, on: dt.date):
         return _problem(error)
 
 
+def _operator_kind() -> str:
+    spec = terminal_rule(active_pack())
+    if spec is None:
+        raise HttpError(404, "この規程には端末機操作員の指定の定めがありません")
+    return spec.kind
+
+
 @router.get("/terminals/{host_name}/operators", response=list[OperatorOut])
 def operators_list(request, host_name: HostName, on: dt.date | None = None):
     """The designated operators of a terminal (in force on ``on``, default today)."""
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
-    designations = (
-        TerminalOperator.objects.on(on or time.today())
-        .filter(terminal=terminal)
-        .select_related("terminal", "person", "designated_by", "reported_to")
+    designations = terminal.designations.on(on or time.today()).select_related(
+        "terminal", "person", "designated_by", "reported_to"
     )
     return [_operator_out(d) for d in designations]
 
 
 @router.post("/terminals/{host_name}/operators", response={201: OperatorOut, 400: ProblemOut})
 def operators_designate(request, host_name: HostName, body: DesignateIn):
-    """Designate an operator (YAN-12-3: the 端末機管理責任者; FUK-18-2: the ICT推進課長)."""
+    """Designate an operator (YAN-12-3, FUK-18-2: the role the pack names, in the terminal's section)."""
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
     person = Person.objects.filter(staff_number=body.staff_number).first()
     if person is None:
@@ -225,10 +231,14 @@ def operators_designate(request, host_name: HostName, body: DesignateIn):
         )
     designator = None
     if body.designator:
-        _admin(request, "terminals.designate_for_another")
-        designator = get_object_or_404(Person, staff_number=body.designator)
+        designator = Person.objects.filter(staff_number=body.designator).first()
+        if designator is None:
+            return Status(
+                400, {"message": f"職員番号 {body.designator} の職員はいません", "field": "designator"}
+            )
     try:
-        designation = operator_designate(
+        designation = designation_add(
+            kind=_operator_kind(),
             terminal=terminal,
             person=person,
             valid_from=body.valid_from,
@@ -236,47 +246,43 @@ def operators_designate(request, host_name: HostName, body: DesignateIn):
             actor=request.user,
             designator=designator,
         )
-    except TerminalError as error:
+    except DesignationError as error:
         return _problem(error)
     return Status(201, _operator_out(designation))
 
 
 @router.post("/operators/{designation_id}/end", response={200: OperatorOut, 400: ProblemOut})
 def operators_end(request, designation_id: int, body: OperatorEndIn):
-    designation = get_object_or_404(TerminalOperator, pk=designation_id)
+    designation = get_object_or_404(Designation, pk=designation_id, terminal__isnull=False)
     try:
-        ended = operator_designation_end(
-            designation=designation, on=body.on, reason=body.reason, actor=request.user
-        )
-    except TerminalError as error:
+        ended = designation_end(designation=designation, on=body.on, reason=body.reason, actor=request.user)
+    except DesignationError as error:
         return _problem(error)
     return _operator_out(ended)
 
 
-def _designators(terminal: Terminal):
-    from .services import designators_of
-
-    return designators_of(terminal, on=time.today(), pack=active_pack())
-
-
 @router.post("/units/{unit_code}/report", response={200: list[OperatorOut], 400: ProblemOut})
 def operators_report(request, unit_code: Code):
-    """Report the section's unreported designations to the 情報セキュリティ責任者 (様式第1号)."""
+    """Report the section's unreported designations on the pack's form (様式第1号)."""
     unit = get_object_or_404(Unit, code=unit_code)
     try:
-        reported = designations_report(unit=unit, actor=request.user)
-    except TerminalError as error:
+        reported = designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
+    except DesignationError as error:
         return _problem(error)
     return [_operator_out(d) for d in reported]
 
 
 @router.get("/report", response={200: None})
 def operators_report_export(request, fmt: Code = "xlsx", unit: Code = "", on: dt.date | None = None):
-    """様式第1号 (or the list of operators) as xlsx or PDF."""
+    """The pack's report of the terminal operators (様式第1号, or the list) as xlsx or PDF."""
     if fmt not in ("xlsx", "pdf"):
         raise HttpError(400, "fmt は xlsx か pdf です")
     target = get_object_or_404(Unit, code=unit) if unit else None
-    export = designation_report(pack=active_pack(), unit=target, on=on)
+    pack = active_pack()
+    spec = terminal_rule(pack)
+    if spec is None:
+        raise HttpError(404, "この規程には端末機操作員の指定の定めがありません")
+    export = designation_report(pack=pack, spec=spec, unit=target, on=on)
     return export_response(export, fmt=fmt, filename=f"terminal_operators_{unit or 'all'}")
 
 

@@ -19,18 +19,19 @@ from django.db.models import Q
 
 from mamori.access.models import Entitlement, EntitlementState, System
 from mamori.core import time
+from mamori.designations.services import (
+    DesignationError,
+    designation_add,
+    designations_report,
+    designators_of,
+    terminal_rule,
+)
 from mamori.organisation.models import Person
 from mamori.workflows.services import WorkflowError, request_file
 
 from .eventgen import Row, Worker, at, session, store_events, working_month
 from .models import Terminal
-from .services import (
-    TerminalError,
-    designations_report,
-    designators_of,
-    operator_designate,
-    terminal_register,
-)
+from .services import terminal_register
 
 LOCATIONS = ("窓口", "事務室")
 
@@ -81,7 +82,7 @@ def populate(city: Any, *, on: dt.date) -> str:
 
     # Operators: each member of staff at one of the section's two terminals.
     designated = 0
-    rule = pack.parameters.monitoring.designated_operators
+    rule = terminal_rule(pack)
     since = on - dt.timedelta(days=60)
     seat: dict[int, Terminal] = {}
     idle: set[str] = set()
@@ -90,7 +91,7 @@ def populate(city: Any, *, on: dt.date) -> str:
             seat[person.pk] = terminals[code][index % 2]
         if rule is None:
             continue
-        holders = designators_of(terminals[code][0], on=on, pack=pack)
+        holders = designators_of(rule, unit=city.units[code], on=on, pack=pack)
         if not holders:
             # Nobody can designate this section's operators (the post is vacant or away): its
             # terminals stay unused in the demo rather than swell the findings.
@@ -98,7 +99,8 @@ def populate(city: Any, *, on: dt.date) -> str:
             continue
         for person in staff:
             try:
-                operator_designate(
+                designation_add(
+                    kind=rule.kind,
                     terminal=seat[person.pk],
                     person=person,
                     valid_from=since,
@@ -107,11 +109,11 @@ def populate(city: Any, *, on: dt.date) -> str:
                     on=on,
                 )
                 designated += 1
-            except TerminalError:
+            except DesignationError:
                 continue
-        if rule.reported_to and code != "410":  # 福祉課 has not reported yet
-            with contextlib.suppress(TerminalError):
-                designations_report(unit=city.units[code], actor=admin, on=on)
+        if rule.report_form and code != "410":  # 福祉課 has not reported yet
+            with contextlib.suppress(DesignationError):
+                designations_report(kind=rule.kind, unit=city.units[code], actor=admin, on=on)
 
     # Who uses which system: what the management file entitles them to.
     entitled: dict[int, str] = {}

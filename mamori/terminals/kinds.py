@@ -17,6 +17,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Replace
 
 from mamori.core import time
+from mamori.designations.models import Designation
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import primary_unit
 from mamori.regulations.registry import implements
@@ -26,7 +27,7 @@ from mamori.workflows.models import Request, RequestState
 from mamori.workflows.payloads import FieldSpec
 
 from .hours import hours_for, open_interval
-from .models import Terminal, TerminalOperator
+from .models import Terminal
 
 KIND = "terminals.off_hours_use"
 TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -134,7 +135,7 @@ def _clean(
     if people and designation is not None:
         terminals = [terminal] if terminal else list(Terminal.objects.filter(unit=unit))
         designated = set(
-            TerminalOperator.objects.on(use_date)
+            Designation.objects.on(use_date)
             .filter(terminal__in=terminals, person__in=people.values())
             .values_list("person__staff_number", flat=True)
         )
@@ -232,7 +233,7 @@ class ApprovalWindow:
         self.hosts = {h.lower() for h in terminals.values_list("host_name", flat=True)}
         self.staff_numbers = set(payload.get("operators") or [])
         if not self.staff_numbers:
-            designated = TerminalOperator.objects.on(day).filter(terminal__in=terminals)
+            designated = Designation.objects.on(day).filter(terminal__in=terminals)
             self.staff_numbers = set(designated.values_list("person__staff_number", flat=True))
             if not designated.exists():
                 self.staff_numbers = set(

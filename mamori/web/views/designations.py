@@ -1,6 +1,7 @@
 """指定の台帳: one ledger per designation kind the pack requires (電算要員登録台帳 FUK-17, 本人確認情報
-取扱者 YAN-8, 情報システム担当者 YAN-14, 個人情報取扱従事者 MEG-13-1), with add/end through the
-designations services and the ledger as xlsx or PDF through the exports interface."""
+取扱者 YAN-8, 情報システム担当者 YAN-14, 個人情報取扱従事者 MEG-13-1, 端末機操作員 YAN-12-3 /
+FUK-18-2), with add/end through the designations services and the pack's report of the kind (its form,
+or the ledger) as xlsx or PDF."""
 
 from __future__ import annotations
 
@@ -13,10 +14,18 @@ from django.views.decorators.http import require_POST
 
 from mamori.access.models import System
 from mamori.core import time
-from mamori.designations.models import Designation, DesignationState
-from mamori.designations.services import DesignationError, designation_add, designation_end, system_filter
-from mamori.exports.tables import Column, TableExport, export_response
+from mamori.designations.models import Designation, DesignationState, DesignationTarget
+from mamori.designations.reports import designation_report, ledger
+from mamori.designations.services import (
+    DesignationError,
+    designation_add,
+    designation_end,
+    system_filter,
+    target_of,
+)
+from mamori.exports.tables import export_response
 from mamori.organisation.models import Person
+from mamori.terminals.models import Terminal
 
 from .common import current_pack, screen
 
@@ -30,14 +39,17 @@ def _spec(pack, kind: str | None):
     return next((s for s in specs if s.kind == kind), specs[0])
 
 
-def _ledger(pack, spec, *, show: str):
-    # designated_by__person: the ledger shows the designator's display_name, one query a row otherwise.
-    rows = Designation.objects.filter(pack=pack.pack, kind=spec.kind).select_related(
-        "person", "system", "reported_to", "designated_by__person"
-    )
-    if show == "active":
-        rows = rows.on(time.today())
-    return rows.order_by("system__code", "person__staff_number", "id")
+def _targets(spec) -> list[tuple[str, str]]:
+    """What the add form offers to designate for: the systems or the terminals in use, as the kind says."""
+    if spec.per_system:
+        return [(s.code, s.name) for s in System.objects.filter(system_filter(spec)).order_by("code")]
+    if spec.per_terminal:
+        today = time.today()
+        in_use = [
+            t for t in Terminal.objects.select_related("unit").order_by("host_name") if t.is_active_on(today)
+        ]
+        return [(t.host_name, f"{t.host_name}（{t.unit.name}）") for t in in_use]
+    return []
 
 
 @screen
@@ -49,8 +61,11 @@ def designations(request):
     if spec is not None:
         context |= {
             "article": pack.cite(spec.article),
-            "page": Paginator(_ledger(pack, spec, show=show), PAGE_SIZE).get_page(request.GET.get("page")),
-            "systems": System.objects.filter(system_filter(spec)) if spec.per_system else [],
+            "page": Paginator(
+                ledger(pack, spec, on=time.today() if show == "active" else None), PAGE_SIZE
+            ).get_page(request.GET.get("page")),
+            "target": DesignationTarget(target_of(spec)),
+            "targets": _targets(spec),
             "designators": "・".join(pack.role(code).name for code in spec.designated_by),
             "report_to": pack.role(spec.report_to).name if spec.report_to else "",
         }
@@ -67,6 +82,7 @@ def designation_add_view(request, kind: str):
     staff_number = request.POST.get("person", "").strip()
     person = Person.objects.filter(staff_number=staff_number).first()
     system = System.objects.filter(code=request.POST.get("system", "")).first()
+    terminal = Terminal.objects.filter(host_name__iexact=request.POST.get("terminal", "") or "-").first()
     if person is None:
         messages.error(request, f"職員番号 {staff_number or '(空)'} の職員はいません")
     else:
@@ -75,6 +91,7 @@ def designation_add_view(request, kind: str):
                 kind=kind,
                 person=person,
                 system=system,
+                terminal=terminal,
                 duties=request.POST.get("duties", ""),
                 actor=request.user,
             )
@@ -89,7 +106,7 @@ def designation_add_view(request, kind: str):
 @screen
 @require_POST
 def designation_end_view(request, pk: int):
-    designation = get_object_or_404(Designation, pk=pk, state=DesignationState.ACTIVE)
+    designation = get_object_or_404(Designation.objects.exclude(state=DesignationState.ENDED), pk=pk)
     try:
         designation_end(designation=designation, actor=request.user, reason=request.POST.get("reason", ""))
     except DesignationError as error:
@@ -107,41 +124,5 @@ def designation_export(request, kind: str, fmt: str):
     spec = _spec(pack, kind)
     if spec is None or spec.kind != kind:
         raise Http404
-    rows = (
-        (
-            d.person.staff_number,
-            d.person.name,
-            d.system.name if d.system_id else "",
-            d.duties,
-            d.valid_from,
-            d.valid_to,
-            d.designated_as,
-            d.reported_to.name if d.reported_to_id else "",
-            d.reported_at and time.local(d.reported_at),
-            d.get_state_display(),
-            d.end_reason,
-        )
-        for d in _ledger(pack, spec, show=request.GET.get("show", "all")).iterator(chunk_size=2000)
-    )
-    export = TableExport(
-        title=spec.ledger or f"{spec.label}の指定",
-        subtitle=f"{pack.municipality} {pack.title}",
-        article=pack.cite(spec.article),
-        columns=[
-            Column("職員番号", width=10),
-            Column("氏名", width=14),
-            Column("システム", width=16),
-            Column("担当業務", width=16),
-            Column("指定日", width=11),
-            Column("指定期限", width=11),
-            Column("指定者", width=18),
-            Column("報告先", width=12),
-            Column("報告日時", width=16),
-            Column("状態", width=8),
-            Column("解除の理由", width=14),
-        ],
-        rows=rows,
-        meta=[("出力日時", time.wareki(time.today())), ("出力者", request.user.display_name)],
-        landscape=True,
-    )
+    export = designation_report(pack=pack, spec=spec, all_rows=request.GET.get("show", "all") == "all")
     return export_response(export, fmt=fmt, filename=f"designations_{kind}")

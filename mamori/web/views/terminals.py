@@ -1,6 +1,6 @@
-"""端末機: the terminal register, operator designations (YAN-12-3, FUK-18-2) and their report
-(様式第1号), and the operating hours (YAN-13-1, FUK-18-4).  Views read; changes go through
-mamori.terminals.services."""
+"""端末機: the terminal register, its operators (designations whose target is the terminal, YAN-12-3,
+FUK-18-2) and their report (様式第1号), and the operating hours (YAN-13-1, FUK-18-4).  Views read;
+changes go through mamori.terminals.services and mamori.designations.services."""
 
 from __future__ import annotations
 
@@ -17,21 +17,22 @@ from django.views.decorators.http import require_POST
 from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import may
+from mamori.designations.models import Designation, DesignationState
+from mamori.designations.reports import designation_report
+from mamori.designations.services import (
+    DesignationError,
+    designation_add,
+    designation_end,
+    designations_report,
+    designators_of,
+    terminal_rule,
+)
 from mamori.events.search import terminal_activity
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Assignment, Person, Unit, active_on
 from mamori.terminals.hours import hours_for, open_interval
-from mamori.terminals.models import DesignationState, Terminal, TerminalOperator
-from mamori.terminals.reports import designation_report
-from mamori.terminals.services import (
-    TerminalError,
-    designation_rule,
-    designations_report,
-    designators_of,
-    operator_designate,
-    operator_designation_end,
-    terminal_register,
-)
+from mamori.terminals.models import Terminal
+from mamori.terminals.services import TerminalError, terminal_register
 from mamori.workflows.models import Request
 
 from .common import current_pack, safe_next, screen
@@ -84,9 +85,10 @@ def terminal_list(request):
         .prefetch_related("systems")
         .annotate(
             operators_now=Count(
-                "operators",
-                filter=Q(operators__valid_from__lte=today)
-                & (Q(operators__valid_to__isnull=True) | Q(operators__valid_to__gte=today)),
+                "designations",
+                filter=Q(designations__valid_from__lte=today)
+                & (Q(designations__valid_to__isnull=True) | Q(designations__valid_to__gte=today))
+                & ~Q(designations__state=DesignationState.ENDED),
             )
         )
         .order_by("host_name")
@@ -142,21 +144,19 @@ def terminal_detail(request, host: str):
     today = time.today()
     pack = current_pack()
     terminal = get_object_or_404(Terminal.objects.select_related("unit"), host_name__iexact=host)
-    designations = (
-        TerminalOperator.objects.filter(terminal=terminal)
-        .select_related("person", "designated_by", "reported_to")
-        .order_by("state", "-valid_from")
+    designations = terminal.designations.select_related("person", "designated_by", "reported_to").order_by(
+        "state", "-valid_from"
     )
-    designators = designators_of(terminal, on=today, pack=pack)
+    rule = terminal_rule(pack)
+    designators = designators_of(rule, unit=terminal.unit, on=today, pack=pack) if rule else []
     may_designate = may(request.user, "terminals.designate", terminal)
-    rule = designation_rule(pack)
     context = {
         "nav": "terminals",
         "terminal": terminal,
         "designations": designations,
         "designators": designators,
         "rule": rule,
-        "article": pack.cite(rule.articles[0]) if rule else "",
+        "article": pack.cite(rule.article) if rule else "",
         "may_designate": may_designate and rule is not None,
         "form": DesignateForm(terminal=terminal, on=today, initial={"valid_from": today}),
         "unreported": designations.filter(state=DesignationState.DESIGNATED).exists(),
@@ -179,10 +179,15 @@ def terminal_designate(request, host: str):
         )
         return redirect("terminal_detail", host=terminal.host_name)
     designator = None
-    if request.POST.get("designator") and may(request.user, "terminals.designate_for_another"):
+    if request.POST.get("designator") and may(request.user, "designations.administer"):
         designator = Person.objects.filter(staff_number=request.POST["designator"]).first()
+    rule = terminal_rule(current_pack())
+    if rule is None:
+        messages.error(request, "この規程には端末機操作員の指定の定めがありません。")
+        return redirect("terminal_detail", host=terminal.host_name)
     try:
-        designation = operator_designate(
+        designation = designation_add(
+            kind=rule.kind,
             terminal=terminal,
             person=form.cleaned_data["person"],
             valid_from=form.cleaned_data["valid_from"],
@@ -190,30 +195,32 @@ def terminal_designate(request, host: str):
             actor=request.user,
             designator=designator,
         )
-    except TerminalError as refused:
+    except DesignationError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"{designation.person.name}を端末機操作員に指定しました。")
+        messages.success(request, f"{designation.person.name}を{designation.label}に指定しました。")
     return redirect("terminal_detail", host=terminal.host_name)
 
 
 @screen
 @require_POST
 def terminal_designation_end(request, pk: int):
-    designation = get_object_or_404(TerminalOperator.objects.select_related("terminal"), pk=pk)
+    designation = get_object_or_404(
+        Designation.objects.select_related("terminal"), pk=pk, terminal__isnull=False
+    )
     host = designation.terminal.host_name
     if not may(request.user, "terminals.end_designation", designation.terminal):
         messages.error(request, "指定を解除できるのは指定者（端末機管理責任者等）か管理者です。")
         return redirect("terminal_detail", host=host)
     try:
         on = dt.date.fromisoformat(request.POST.get("on") or time.today().isoformat())
-        operator_designation_end(
+        designation_end(
             designation=designation, on=on, reason=request.POST.get("reason", ""), actor=request.user
         )
+    except DesignationError as refused:
+        messages.error(request, str(refused))
     except ValueError:
         messages.error(request, "解除日は YYYY-MM-DD で入力してください。")
-    except TerminalError as refused:
-        messages.error(request, str(refused))
     else:
         messages.success(request, "指定を解除しました。")
     return redirect("terminal_detail", host=host)
@@ -223,12 +230,15 @@ def terminal_designation_end(request, pk: int):
 @require_POST
 def terminal_report_submit(request, unit_code: str):
     unit = get_object_or_404(Unit, code=unit_code)
+    rule = terminal_rule(current_pack())
     try:
-        reported = designations_report(unit=unit, actor=request.user)
-    except TerminalError as refused:
+        if rule is None:
+            raise DesignationError("この規程には端末機操作員の指定の定めがありません")
+        reported = designations_report(kind=rule.kind, unit=unit, actor=request.user)
+    except DesignationError as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"{unit.name}の端末機操作員 {len(reported)}名を報告しました（様式第1号）。")
+        messages.success(request, f"{unit.name}の{rule.label} {len(reported)}名を報告しました。")
     return redirect(safe_next(request, reverse("terminals")))
 
 
@@ -238,7 +248,11 @@ def terminal_report(request, fmt: str):
         return redirect("terminals")
     unit_code = request.GET.get("unit", "")
     unit = get_object_or_404(Unit, code=unit_code) if unit_code else None
-    export = designation_report(pack=current_pack(), unit=unit)
+    pack = current_pack()
+    rule = terminal_rule(pack)
+    if rule is None:
+        return redirect("terminals")
+    export = designation_report(pack=pack, spec=rule, unit=unit)
     return export_response(export, fmt=fmt, filename=f"terminal_operators_{unit_code or 'all'}")
 
 
