@@ -72,7 +72,7 @@ OPEN_STATES = (EntitlementState.PENDING, EntitlementState.ACTIVE)
 
 
 class EntitlementBasis(models.TextChoices):
-    REQUEST = "request", "申請(別記様式1)"  # KIT-5-2, KIT-5-4, KIT-6
+    REQUEST = "request", "申請"  # KIT-5-2, KIT-5-4, KIT-6 (the pack names the form, not this label)
     DIRECT = "direct", "管理者による指定"  # KIT-5-5
     MAINTENANCE = "maintenance", "保守要員の登録"  # KIT-5-9
 

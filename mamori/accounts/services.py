@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 import string
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from mamori.core import time
@@ -45,8 +46,19 @@ class AccountError(Exception):
         super().__init__(message)
 
 
+def _requirement(aspect: Literal["temporary", "login"]) -> str:
+    """The requirement ID a record of mamori's own accounts serves, taken from the active pack's password
+    rules (issue 9 item 6: a regulation is data), or empty where the pack cites none.  The pack lists
+    first the ID its temporary-password rule cites (the finding in rules.py cites the same one), then the
+    one its log-in rules cite (strength, history, lock-out); a pack with one ID cites it for both."""
+    ids = password_rules().requirements
+    if not ids:
+        return ""
+    return ids[1] if aspect == "login" and len(ids) > 1 else ids[0]
+
+
 def _record(
-    user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str = "KIT-8-5"
+    user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str | None = None
 ) -> None:
     record_append(
         action=action,
@@ -55,7 +67,7 @@ def _record(
         actor=actor,
         capacity="",
         after=after or {"username": user.username},
-        requirement=requirement,
+        requirement=_requirement("login") if requirement is None else requirement,
         retention_class="access",
     )
 
@@ -84,7 +96,7 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
             object_id="",
             actor=None,
             after={"username": username, "from": remote_addr, "cause": "unknown_user"},
-            requirement="KIT-8-5",
+            requirement=_requirement("login"),
             retention_class="access",
         )
         return None, LOGIN_REFUSED
@@ -141,8 +153,6 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
 def sessions_end(*, user: User) -> int:
     """End every open session of the account at once (a locked or disabled account must not stay
     logged in elsewhere).  Called inside the lock's or disable's transaction; returns how many."""
-    from django.contrib.sessions.models import Session
-
     ended = []
     for session in Session.objects.filter(expire_date__gt=time.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
@@ -245,7 +255,7 @@ def password_issue_temporary(*, user: User, actor: Any, password: str | None = N
         user,
         "accounts.password.temporary_issued",
         actor=actor,
-        requirement="KIT-8-2",
+        requirement=_requirement("temporary"),
         after={"username": user.username, "must_change_password": True},
     )
     return temporary
@@ -285,7 +295,7 @@ def account_create(
         user,
         "accounts.created",
         actor=actor,
-        requirement="KIT-8-2",
+        requirement=_requirement("temporary"),
         after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin},
     )
     return user, temporary

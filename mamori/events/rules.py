@@ -656,7 +656,8 @@ def training_use(pack: Pack, on: dt.date) -> Iterator[Observation]:
             article=article,
             title=f"（報告）{_who(person, row['account'])}の{where}の使用は研修として記録されています"
             f"（{time.wareki(row['day'])}）",
-            detail=f"操作 {row['count']}件（{_span(row['first'], row['last'])}）。教育研修としての使用（第10条第2号）"
-            "であることを確認して受容してください。",
+            # The article the pack's training_use check cites (issue 9 item 6: never a city's article here).
+            detail=f"操作 {row['count']}件（{_span(row['first'], row['last'])}）。教育研修としての使用"
+            f"（{article}）であることを確認して受容してください。",
             person=person,
         )

@@ -38,6 +38,7 @@ from mamori.access.services import (
 from mamori.access.transfers import revocation_proposal_apply
 from mamori.core import time
 from mamori.core.policy import may
+from mamori.core.templatetags.pack import shares_form
 from mamori.organisation.models import Person, Unit
 from mamori.workflows.services import WorkflowError, request_file
 
@@ -68,6 +69,7 @@ def entitlements(request):
     query = "&".join(f"{k}={v}" for k, v in filters.items() if v)
     context = {
         "nav": "access",
+        "pack": pack,  # the request link only where the pack declares the request (issue 9 item 6)
         "page": page,
         "filters": filters,
         "query": query,
@@ -104,7 +106,9 @@ def entitlement_detail(request, pk: int):
             "history": entitlement_history(line),
             "may_delete": may_delete,
             "deletion_article": pack.cite(pack.parameters.access.deletion.article) if may_delete else "",
+            "notified": _notified(pack),
             "is_open": line.state in OPEN_STATES,
+            "pack": pack,
         },
     )
 
@@ -122,8 +126,16 @@ def entitlement_delete_view(request, pk: int):
     except EntitlementError as refused:
         messages.error(request, f"{refused.message}" + (f"（{refused.article}）" if refused.article else ""))
     else:
-        messages.success(request, "管理ファイルから削除し、情報セキュリティ責任者に通知しました。")
+        told = _notified(pack)
+        messages.success(
+            request, "管理ファイルから削除しました。" + (f"{told}に通知しました。" if told else "")
+        )
     return redirect("access_entitlement", pk=pk)
+
+
+def _notified(pack) -> str:
+    """The names of the roles the pack tells of a change made without a request (KIT-5-8)."""
+    return "・".join(pack.role(code).name for code in pack.parameters.access.notify)
 
 
 @screen
@@ -162,14 +174,17 @@ def system_detail(request, code: str):
                 (r.name for r in pack.roles if r.code == system.administrator_role), "システム管理者"
             ),
             "contracts": system.contracts.all(),
+            "pack": pack,
         },
     )
 
 
 @screen
 def request_quick(request):
-    """KIT-5-2 in one form: person (name or number), system, privileges (htmx check boxes), from."""
-    today = time.today()
+    """KIT-5-2 in one form: person (name or number), system, privileges (htmx check boxes), from.  The
+    form is the pack's own (its title, and the terminal request only where the pack files it on the
+    same form); a pack without the request is told so instead (issue 9 item 6)."""
+    pack, today = current_pack(), time.today()
     values = {
         "action": request.POST.get("action", "grant"),
         "person": request.POST.get("person", request.GET.get("person", "")).strip(),
@@ -178,13 +193,17 @@ def request_quick(request):
         "valid_from": request.POST.get("valid_from", today.isoformat()),
         "valid_to": request.POST.get("valid_to", ""),
         "reason": request.POST.get("reason", ""),
+        "terminal": bool(request.POST.get("terminal")),
     }
+    terminal_kind = "access.terminal_privilege"
+    one_form = shares_form(pack, f"access.privilege,{terminal_kind}")
     error = None
     if request.method == "POST":
         number = values["person"].split(" ")[0]
-        kind = "access.terminal_privilege" if request.POST.get("terminal") else "access.privilege"
+        kind = terminal_kind if values["terminal"] and one_form else "access.privilege"
+        payload = {k: v for k, v in values.items() if k != "terminal"}
         try:
-            filed = request_file(kind=kind, actor=request.user, payload={**values, "person": number})
+            filed = request_file(kind=kind, actor=request.user, payload={**payload, "person": number})
         except WorkflowError as refused:
             error = refused
         else:
@@ -192,6 +211,7 @@ def request_quick(request):
             return redirect("request_detail", pk=filed.pk)
     context = {
         "nav": "access",
+        "pack": pack,
         "values": values,
         "error": error,
         "systems": System.objects.only("code", "name"),

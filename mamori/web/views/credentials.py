@@ -67,7 +67,9 @@ def credentials(request):
         "state": state,
         "states": CredentialState.choices,
         "rules": pack.parameters.managed_passwords,
-        "article": pack.cite(pack.parameters.managed_passwords.article or "1"),
+        # The pack's own article, or none: never a stand-in article the pack does not cite.
+        "article": pack.cite(article) if (article := pack.parameters.managed_passwords.article) else "",
+        "pack": pack,  # the pending requests are named by the pack's form (issue 9 item 6)
         "systems": System.objects.only("code", "name"),
         "waiting": waiting,
         "today": time.today(),

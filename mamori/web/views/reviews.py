@@ -76,11 +76,13 @@ def review_list(request):
         campaigns = campaigns.filter(state=state)
     page = Paginator(campaigns, CAMPAIGNS_PER_PAGE).get_page(request.GET.get("page"))
     _progress_rows(page.object_list)
-    waiting = lines_for_reviewer(person_of(request), on=today, pack=current_pack()).filter(
-        state=LineState.PENDING
-    )
+    pack = current_pack()
+    waiting = lines_for_reviewer(person_of(request), on=today, pack=pack).filter(state=LineState.PENDING)
     context = {
         "nav": "reviews",
+        # The lead cites the pack's own review articles, never one city's (issue 9 item 6).
+        "pack": pack,
+        "review": pack.parameters.review,
         "page": page,
         "state": state,
         "states": CampaignState.choices,
