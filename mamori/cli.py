@@ -11,14 +11,14 @@ from __future__ import annotations
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+
 # ``import`` is a Python keyword, so its management command is called import_data.
 ALIASES = {"import": "import_data"}
 
 
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mamori.settings")
-    from django.core.management import execute_from_command_line
-
     args = list(sys.argv[1:] if argv is None else argv)
     if args:
         args[0] = ALIASES.get(args[0], args[0])

@@ -11,8 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from mamori.organisation.models import Employment
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+
+from .models import UserRegistration
 
 
 @dataclass(frozen=True)
@@ -54,10 +57,6 @@ def grant_refusals(
 def user_registration_first(*, pack: Pack, person: Any, system: Any, privileges: Sequence[Any], on: dt.date):
     """KIT-5-3: a 会計年度任用職員 gets no privilege before their user-information registration
     (利用者情報登録) is recorded."""
-    from mamori.organisation.models import Employment
-
-    from .models import UserRegistration
-
     rule = pack.parameters.access.user_registration
     if rule is None or person.employment not in rule.employments:
         return None
@@ -78,8 +77,6 @@ def maintenance_staff_by_contract(
 ):
     """KIT-5-9: maintenance staff (保守要員) are not system users; the administrator registers them
     under a contract, not through a privilege request."""
-    from mamori.organisation.models import Employment
-
     rule = pack.parameters.access.maintenance
     if rule is None or person.employment != Employment.CONTRACTOR:
         return None

@@ -21,8 +21,11 @@ from mamori.access.services import (
 )
 from mamori.access.transfers import Proposed, proposed_revocations, revocation_proposals_open
 from mamori.core import time
+from mamori.events.services import event_source_save, events_ingest
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.plans import Change, ChangeKind, ImportPlan, Position
+from mamori.organisation.roles import holders_of, primary_unit
+from mamori.workflows.demo import account_for, decide_all
 from mamori.workflows.models import Decision, RequestState
 from mamori.workflows.services import WorkflowError, request_file, request_withdraw
 
@@ -69,19 +72,14 @@ def _file(actor: Any, kind: str, payload: dict[str, Any], on: dt.date):
 
 
 def _filer(city: Any, kind: str, person: Person, on: dt.date) -> Any:
-    from mamori.demo.requests import _account_for
-    from mamori.organisation.roles import holders_of, primary_unit
-
     chain = city.pack.chain(kind)
     if not chain.filed_by:
         return None
     holders = holders_of(chain.filed_by[0], on=on, pack=city.pack, unit=primary_unit(person, on=on))
-    return _account_for(city, holders[0].person) if holders else None
+    return account_for(city, holders[0].person) if holders else None
 
 
 def populate(city: Any, *, on: dt.date) -> str:
-    from mamori.demo.requests import _decide_all
-
     pack = city.pack
     if not any(c.kind == "access.privilege" for c in pack.chains):
         return ""
@@ -97,10 +95,10 @@ def populate(city: Any, *, on: dt.date) -> str:
             return
         made[outcome] = made.get(outcome, 0) + 1
         if outcome == "approved":
-            _decide_all(request, on=on, pack=pack, city=city)
+            decide_all(request, on=on, pack=pack, city=city)
         elif outcome in ("returned", "rejected"):
             final = Decision.Action.RETURN if outcome == "returned" else Decision.Action.REJECT
-            _decide_all(request, on=on, pack=pack, city=city, final=final)
+            decide_all(request, on=on, pack=pack, city=city, final=final)
         elif outcome == "withdrawn":
             request_withdraw(request=request, actor=request.filed_by, comment="申請内容を見直します。")
 
@@ -185,8 +183,6 @@ def _term_ended_before_yesterday(city: Any, requester: Any, approver: Any, on: d
     """KIT-7: a 会計年度任用職員 whose term ended the day before yesterday; the daily job expires their
     line, and their ID used yesterday becomes a finding.  (Yesterday, not this morning: the demo may be
     built before the working day has begun, and holds nothing after the moment it is built.)"""
-    from mamori.demo.requests import _account_for, _decide_all
-
     pack = city.pack
     person = city.staff["410"][-1]  # 福祉課の会計年度任用職員
     ended = on - dt.timedelta(days=2)
@@ -201,13 +197,13 @@ def _term_ended_before_yesterday(city: Any, requester: Any, approver: Any, on: d
     rule = pack.parameters.access.user_registration
     if rule is not None and person.employment in rule.employments:
         user_registration_record(person=person, registered_on=start, actor=approver, pack=pack)
-    officer = _account_for(city, city.heads["400"])  # 福祉部長: the 情報セキュリティ責任者 of 福祉部
+    officer = account_for(city, city.heads["400"])  # 福祉部長: the 情報セキュリティ責任者 of 福祉部
     request = _file(officer, "access.privilege", {"action": "grant", "person": person.staff_number, "system": "SYS01",
                                                   "privileges": ["view"], "user_id": f"K{person.staff_number}",
                                                   "valid_from": start.isoformat()}, start)  # fmt: skip
     if request is None:
         return 0
-    _decide_all(request, on=start, pack=pack, city=city)
+    decide_all(request, on=start, pack=pack, city=city)
     expired = entitlements_expire(on=on, pack=pack, actor=None)
     _used_after_expiry(f"K{person.staff_number}", on - dt.timedelta(days=1))
     return len(expired)
@@ -215,10 +211,6 @@ def _term_ended_before_yesterday(city: Any, requester: Any, approver: Any, on: d
 
 def _used_after_expiry(account: str, on: dt.date) -> None:
     """The operation log of ``on`` (a day after the line ended) still shows the expired ID."""
-    try:
-        from mamori.events.services import event_source_save, events_ingest
-    except ImportError:  # the operation-events app is not there yet
-        return
     source = event_source_save(
         code="demo-sys01",
         name="住民記録 操作ログ（デモ）",

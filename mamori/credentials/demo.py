@@ -13,6 +13,7 @@ from mamori.accounts.services import account_create
 from mamori.core import time
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of, primary_unit
+from mamori.workflows.services import WorkflowError, request_file
 
 from .loans import loan_lend, loan_return, viewing_id_register
 from .operator_ids import operator_id_issue
@@ -64,8 +65,6 @@ def populate(city: Any, *, on: dt.date) -> str:
                 count += 1
             done.append(f"パスワード{count}件（うち変更期限切れ{1 if rules.change_days else 0}件）")
     if "access.password" in {c.kind for c in pack.chains} and system is not None:
-        from mamori.workflows.services import WorkflowError, request_file
-
         applicant = city.accounts.get("shokuin", (None,))[0]
         if applicant is not None:
             try:

@@ -15,6 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from mamori.access.models import Entitlement, Privilege, System
+from mamori.access.services import entitlements_apply_request
 from mamori.core import time
 from mamori.organisation.models import Person
 from mamori.organisation.roles import holding_of
@@ -245,8 +246,6 @@ def issue_for_request(
 ) -> None:
     """The credentials.operator_id request approved by the システム管理者: register the privileges in the
     management file under the 操作者ID, and give the IDs."""
-    from mamori.access.services import entitlements_apply_request
-
     payload = request.payload
     entitlements = entitlements_apply_request(
         request=request,

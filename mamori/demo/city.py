@@ -22,6 +22,7 @@ from mamori.organisation.services import organisation_load
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.loader import get_pack
 from mamori.regulations.schema import Pack
+from mamori.workflows.demo import DEMO_PASSWORD
 
 # (code, name, level, parent code)
 BASE_UNITS = [
@@ -95,7 +96,6 @@ GIVEN = [
     "隆",
     "愛",
 ]
-DEMO_PASSWORD = "Mamori-demo-2026"
 
 
 @dataclass

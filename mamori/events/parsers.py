@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mamori.core.time import TOKYO
+from mamori.organisation.csvfiles import CsvUnreadable
+from mamori.organisation.csvfiles import decode as strict
 
 from .models import EventKind
 
@@ -102,9 +104,6 @@ class Undecodable(ValueError):
 def decode(data: bytes, *, name: str = "") -> tuple[str, str]:
     """UTF-8 (with or without BOM) or CP932 (what Excel writes on a Japanese Windows), nothing
     else: see :func:`mamori.organisation.csvfiles.decode`, which refuses a guessed decoding."""
-    from mamori.organisation.csvfiles import CsvUnreadable
-    from mamori.organisation.csvfiles import decode as strict
-
     try:
         return strict(data, name=name or "ファイル")
     except CsvUnreadable as error:

@@ -14,11 +14,14 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
+from django.db.models.functions import TruncDate
 
+from mamori.access.models import System
 from mamori.core import time
 from mamori.exports.tables import Column, TableExport, csv_cell
 from mamori.organisation.models import Person
+from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 from mamori.terminals.hours import hours_for, outside_ranges
@@ -124,8 +127,6 @@ def _bounds(query: AuditQuery) -> tuple[dt.datetime, dt.datetime]:
 
 def _outside(pack: Pack, query: AuditQuery) -> Q:
     """Events in the off-hours periods of the query's days (terminal hours; systems with their own)."""
-    from mamori.access.models import System
-
     default, _ = hours_for(pack)
     if default is None:
         return Q(pk__in=[])
@@ -164,8 +165,6 @@ def events_for(query: AuditQuery, *, pack: Pack | None = None) -> QuerySet:
         events = events.filter(kind__in=query.kinds)
     if query.outside_hours:
         if pack is None:
-            from mamori.regulations.active import active_pack
-
             pack = active_pack()
         events = events.filter(_outside(pack, query))
     return events
@@ -290,9 +289,6 @@ def last_month(today: dt.date) -> tuple[dt.date, dt.date]:
 def terminal_activity(host: str, *, since: dt.date, until: dt.date) -> list[dict]:
     """A terminal's operating status (稼働状況, 福山市 第18条第1項) day by day: first and last event,
     how many, and who used it — one GROUP BY over the (host, at) index."""
-    from django.db.models import Count, Max, Min
-    from django.db.models.functions import TruncDate
-
     start = dt.datetime.combine(since, dt.time.min, tzinfo=time.TOKYO)
     stop = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=time.TOKYO)
     rows = (

@@ -20,6 +20,8 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import evtx
+
 from . import evtxfile
 from .parsers import PERSON_LOGON_TYPES, WINDOWS_KINDS, Bad, Row, Skip, _Invalid, clean
 
@@ -103,8 +105,6 @@ class EvtxRecords:
         self.errors: list[str] = []
 
     def __iter__(self) -> Iterator[Row | Skip | Bad]:
-        import evtx
-
         source = self.data if self.check.all_trusted else evtxfile.trusted_copy(self.data, self.check)
         ids = array("q")
         channels, kinds = self.channels, CHANNEL_KINDS

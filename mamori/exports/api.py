@@ -12,13 +12,13 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
+from mamori.access.exports import clean_filters, management_file_export
 from mamori.core import time
 from mamori.core.schemas import Code
 from mamori.regulations.active import active_pack
 from mamori.workflows.selectors import visible_requests
 
 from .forms import NoForm, form_of, request_form_pdf, request_form_xlsx
-from .selectors import clean_filters, management_file_export
 from .tables import export_response, file_response
 
 router = Router(tags=["帳票出力"])

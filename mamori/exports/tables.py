@@ -34,6 +34,7 @@ from urllib.parse import quote
 import xlsxwriter
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from fontTools.ttLib import TTFont
 
 from mamori.core import time
 
@@ -293,8 +294,6 @@ def pdf_font() -> Path:
 def font_family(path: Path) -> str:
     """The family name inside the font file.  The @font-face must use it: under another name
     Pango covers Latin letters from a system font instead, and that font would be embedded too."""
-    from fontTools.ttLib import TTFont
-
     with TTFont(str(path), lazy=True) as font:
         return str(font["name"].getBestFamilyName() or "IPAexGothic")
 

@@ -1,14 +1,13 @@
 from django.apps import AppConfig
+from django.db import connections
 from django.db.models.signals import post_migrate
+
+from . import anchors  # imports no model: safe while the app registry loads
 
 
 def _restart_empty_chains(sender, using, **kwargs) -> None:
     """A chain with no rows after ``migrate`` (a new installation, a database flushed between tests)
     starts its anchor file afresh; a chain with rows is never restarted (records/anchors.py)."""
-    from django.db import connections
-
-    from . import anchors
-
     connection = connections[using]
     tables = set(connection.introspection.table_names())
     # The event store's chunk chain is anchored here too (the events app depends on records).

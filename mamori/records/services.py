@@ -11,11 +11,13 @@ from django.db import transaction
 from django.db.models import Model
 
 from mamori.core import time
+from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
 
 from . import anchors
 from .chain import FIELDS, GENESIS, row_hash
 from .models import Record, RecordHead
+from .retention import purge_on
 
 BATCH = 5000
 
@@ -46,8 +48,6 @@ def _actor_label(actor: Any) -> str:
 def _retention_rules() -> dict[str, Any]:
     """The active pack's retention classes.  A record whose class the pack does not name has no purge
     date: nothing is purged that the regulation has not given a period for (MAI-25)."""
-    from mamori.regulations.active import NoActivePack, active_pack
-
     try:
         return dict(active_pack().parameters.retention)
     except NoActivePack:
@@ -55,8 +55,6 @@ def _retention_rules() -> dict[str, Any]:
 
 
 def _purge_on(entry: Entry, at: dt.datetime, rules: dict[str, Any]) -> dt.date | None:
-    from .retention import purge_on
-
     rule = rules.get(entry.retention_class) if entry.retention_class else None
     return purge_on(time.local(at).date(), rule) if rule else None
 

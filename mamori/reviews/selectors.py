@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import holding_of
+from mamori.regulations.active import active_pack
 from mamori.regulations.schema import Pack
 
 from .models import Campaign, CampaignLine, CampaignState
@@ -53,8 +54,6 @@ def campaigns_for(user, *, on: dt.date, pack: Pack | None = None) -> QuerySet[Ca
     person = getattr(user, "person", None)
     if person is None:
         return campaigns.none()
-    from mamori.regulations.active import active_pack
-
     pack = pack or active_pack()
     lines = CampaignLine.objects.filter(campaign__pack=pack.pack)
     condition = Q(reviewer_id=person.pk)

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mamori.core import time
+from mamori.events.models import EventSource
+from mamori.events.services import event_source_save, events_ingest
 
 SOURCE = "terminals-demo"
 
@@ -69,9 +71,6 @@ def session(
 def store_events(rows: Iterable[Row], *, actor: Any = None, file_name: str = "terminals-demo.jsonl") -> int:
     """Store rows through the events app's ingest, as JSON lines (accounts are resolved to people
     there); returns how many were stored."""
-    from mamori.events.models import EventSource
-    from mamori.events.services import event_source_save, events_ingest
-
     source = EventSource.objects.filter(code=SOURCE).first() or event_source_save(
         code=SOURCE, name="端末・業務システムの操作記録（デモ）", format="jsonl", actor=actor
     )

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from mamori.access.exports import FILTERS, clean_filters, management_file_export
 from mamori.exports.forms import NoForm, form_of, request_form_pdf, request_form_xlsx
-from mamori.exports.selectors import FILTERS, clean_filters, management_file_export
 from mamori.exports.tables import export_response, file_response
 from mamori.workflows.selectors import visible_requests
 

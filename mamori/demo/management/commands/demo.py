@@ -10,11 +10,15 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from mamori.accounts.models import User
 from mamori.core import time
-from mamori.demo.city import build_city
+from mamori.demo.city import DEMO_PASSWORD, build_city
 from mamori.demo.domains import populate_domains
 from mamori.demo.requests import file_demo_requests, plant_findings
 from mamori.findings.services import findings_run
+from mamori.organisation.models import Assignment
+from mamori.organisation.roles import roles_of
+from mamori.regulations.active import active_pack
 from mamori.regulations.loader import available_packs
 from mamori.regulations.models import Installation
 
@@ -88,11 +92,6 @@ class Command(BaseCommand):
         return installation.pack if installation else None
 
     def _print_logins(self) -> None:
-        from mamori.accounts.models import User
-        from mamori.demo.city import DEMO_PASSWORD
-        from mamori.organisation.models import Assignment
-        from mamori.organisation.roles import roles_of
-        from mamori.regulations.active import active_pack
 
         self.stdout.write("\nログイン（パスワードは全員 " + DEMO_PASSWORD + "）:")
         today = time.today()

@@ -1,12 +1,22 @@
-"""mamori records verify | ingest | purge"""
+"""mamori records verify | ingest | source | purge
+
+The command is named for what a clerk keeps (記録: the record chain and the operation events); it lives
+in the events app because every subcommand but half of ``verify`` drives the event store, which sits
+above mamori.records in the app graph (.importlinter)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from mamori.events.models import EventSource
+from mamori.events.purge import PurgeRefused, events_purge
+from mamori.events.services import CHUNK, IngestRejected, event_source_save, events_ingest
+from mamori.events.verify import events_verify
 from mamori.records.services import records_verify
 
 FORMATS = {".evtx": "evtx", ".csv": "csv", ".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl"}
@@ -44,7 +54,11 @@ class Command(BaseCommand):
         source.add_argument("--format", required=True, choices=["evtx", "csv", "jsonl"])
         source.add_argument("--system", default="", help="業務システムのコード (access.System.code)")
         source.add_argument("--mapping", help="CSV の列の対応: JSON の文字列または JSON ファイル")
-        source.add_argument("--retention-class", default="operation_history")
+        source.add_argument(
+            "--retention-class",
+            default=None,
+            help="保存区分 (default: the active pack's class for operation events, parameters.retention)",
+        )
         source.add_argument(
             "--channel",
             action="append",
@@ -63,8 +77,6 @@ class Command(BaseCommand):
         return getattr(self, f"_{action}")(**options)
 
     def _verify(self, **options):
-        from mamori.events.verify import events_verify
-
         result = records_verify(stop_at_first=not options["all"])
         # The heads and their anchors are printed whatever the outcome: compare them with what was
         # written down (MAMORI_HOME/anchors holds every head, records/anchors.py).
@@ -93,11 +105,6 @@ class Command(BaseCommand):
     def _ingest(self, *, file: Path, source: str, format: str | None, quarantine: Path | None, chunk, **_):
         """Exit status: 0 stored (or nothing new), 1 refused (nothing stored), 3 stored with
         --quarantine while lines or records were quarantined or lost."""
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-        from mamori.events.models import EventSource
-        from mamori.events.services import CHUNK, IngestRejected, events_ingest
-
         if not file.exists():
             raise CommandError(f"{file}: ファイルがありません")
         if file.is_dir():
@@ -147,10 +154,6 @@ class Command(BaseCommand):
             raise SystemExit(3)
 
     def _source(self, *, code, name, format, system, mapping, retention_class, channels=None, **_):
-        import json
-
-        from mamori.events.services import event_source_save
-
         data = {}
         if mapping:
             text = Path(mapping).read_text(encoding="utf-8") if Path(mapping).exists() else mapping
@@ -174,8 +177,6 @@ class Command(BaseCommand):
         self.stdout.write(f"取込元 {saved.code} を登録しました ({saved.get_format_display()}{expects})")
 
     def _purge(self, *, dry_run: bool, today: dt.date | None, **_):
-        from mamori.events.purge import PurgeRefused, events_purge
-
         try:
             report = events_purge(today=today, dry_run=dry_run)
         except PurgeRefused as error:

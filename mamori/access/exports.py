@@ -1,5 +1,8 @@
-"""What the exports read: the management file as the access screens list it (same filters, same
-visibility, KIT-4), streamed as tuples so 100,000 lines export in a handful of queries."""
+"""The management file export: the lines as the access screens list them (same filters, same
+visibility, KIT-4), streamed as tuples so 100,000 lines export in a handful of queries.
+
+It lives with the access app, whose register it reads; mamori.exports only renders tables and forms
+and sits below the domains in the app graph (.importlinter)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from mamori.access.models import EntitlementBasis, EntitlementState
-from mamori.access.selectors import entitlement_list, scope_of, visible_entitlements
 from mamori.core import time
+from mamori.exports.forms import municipality_name
+from mamori.exports.tables import Column, TableExport
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 
-from .forms import municipality_name
-from .tables import Column, TableExport
+from .models import EntitlementBasis, EntitlementState
+from .selectors import entitlement_list, scope_of, visible_entitlements
 
 # The filters of the management-file list (mamori/access/selectors.py entitlement_list); the
 # screens call the free-text box "q".
