@@ -41,6 +41,12 @@ class Invalid(Refused):
     status = 400
 
 
+class NotFound(Refused):
+    """No such row, or no such register in the active pack (404, the one Problem schema)."""
+
+    status = 404
+
+
 def in_force(day: dt.date, *, start: str = "valid_from", end: str = "valid_to") -> Q:
     """In force on ``day``: started on or before it, and open-ended or ending on or after it."""
     return Q(**{f"{start}__lte": day}) & (Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day}))

@@ -5,6 +5,7 @@ schemas (ninja ModelSchema) and the xlsx/PDF columns are all derived here from t
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
@@ -16,10 +17,14 @@ from django import forms
 from django.db import models
 from django.db.models import QuerySet
 from ninja import ModelSchema
+from pydantic import ConfigDict
 
 from mamori.regulations.schema import Pack
 
 from .models import RegisterEntry
+
+# A client may send only the fields a register lets it edit: anything else is refused naming it.
+FORBID = ConfigDict(extra="forbid", from_attributes=True)
 
 # django-filter's filter for each lookup a column may offer.
 LOOKUPS = {"exact": "exact", "contains": "icontains", "range": "range"}
@@ -58,6 +63,7 @@ class Citation:
     article: str
     requirement: str
     title: str = ""  # the register's name in this pack, e.g. 「保安装置台帳」
+    article_label: str = ""  # as the pack cites it, e.g. 「第18条」
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,12 +91,31 @@ class RegisterSpec:
         field = self.model._meta.get_field(name)
         return str(getattr(field, "verbose_name", name))
 
+    def by_name(self, data: dict[str, Any]) -> dict[str, Any]:
+        """API data keyed by column (``unit_id`` → ``unit``), as the form reads it."""
+        names = {self.field(c.field).attname: c.field for c in self.columns}
+        return {names.get(key, key): value for key, value in data.items()}
+
     def shown(self, where: str) -> list[Column]:
         return [c for c in self.columns if getattr(c, where)]
+
+    def cell(self, row: RegisterEntry, name: str) -> Any:
+        """How a value reads on a screen or in an export: a choice by its label, never its code."""
+        if self.field(name).choices:
+            return getattr(row, f"get_{name}_display")()
+        value = getattr(row, name)
+        return value if value is None or isinstance(value, str | int | float | dt.date) else str(value)
 
     def rows(self, user: Any) -> QuerySet:
         rows = self.visible(user) if self.visible else self.model.objects.all()
         return rows.select_related(*self.related)
+
+    def _class(self, suffix: str, base: type, attrs: dict[str, Any]) -> Any:
+        """A class named after the register (``EquipmentTable``), as if declared beside its model."""
+        name, module = f"{self.model.__name__}{suffix}", self.model.__module__
+        if "Meta" in attrs:  # pydantic takes a nested class for a field unless it is nested by name
+            attrs["Meta"].__module__, attrs["Meta"].__qualname__ = module, f"{name}.Meta"
+        return type(name, (base,), {"__module__": module, "__qualname__": name, **attrs})
 
     # --- derived -------------------------------------------------------------------------------
 
@@ -101,7 +126,7 @@ class RegisterSpec:
         for n, column in enumerate(self.shown("list")):
             kwargs = {"verbose_name": self.label(column.field), "orderable": column.sortable}
             if n == 0:
-                kwargs["linkify"] = True
+                kwargs["linkify"] = (f"{self.name}:detail", [tables.A("pk")])
             attrs[column.field] = tables.Column(**kwargs)
         attrs["Meta"] = type(
             "Meta",
@@ -114,7 +139,7 @@ class RegisterSpec:
                 "empty_text": "該当する行はありません。",
             },
         )
-        return type(f"{self.model.__name__}Table", (tables.Table,), attrs)
+        return self._class("Table", tables.Table, attrs)
 
     @cached_property
     def filterset(self) -> type[django_filters.FilterSet]:
@@ -146,7 +171,7 @@ class RegisterSpec:
             field_labels={c.field: self.label(c.field) for c in sortable},
         )
         attrs["Meta"] = type("Meta", (), {"model": self.model, "fields": []})
-        return type(f"{self.model.__name__}Filter", (django_filters.FilterSet,), attrs)
+        return self._class("Filter", django_filters.FilterSet, attrs)
 
     @cached_property
     def form(self) -> type[forms.ModelForm]:
@@ -167,13 +192,13 @@ class RegisterSpec:
                 "widgets": widgets,
             },
         )
-        return type(f"{self.model.__name__}Form", (forms.ModelForm,), {"Meta": meta})
+        return self._class("Form", forms.ModelForm, {"Meta": meta})
 
     @cached_property
     def schema_out(self) -> type[ModelSchema]:
         fields = ["id", *dict.fromkeys(c.field for c in self.columns if c.detail or c.list)]
         meta = type("Meta", (), {"model": self.model, "fields": fields})
-        return type(f"{self.model.__name__}Out", (ModelSchema,), {"Meta": meta})
+        return self._class("Out", ModelSchema, {"Meta": meta})
 
     @cached_property
     def schema_in(self) -> type[ModelSchema]:
@@ -181,13 +206,13 @@ class RegisterSpec:
         meta = type(
             "Meta",
             (),
-            {"model": self.model, "fields": [c.field for c in self.shown("edit")], "extra": "forbid"},
+            {"model": self.model, "fields": [c.field for c in self.shown("edit")]},
         )
-        return type(f"{self.model.__name__}In", (ModelSchema,), {"Meta": meta})
+        return self._class("In", ModelSchema, {"Meta": meta, "model_config": FORBID})
 
     @cached_property
     def schema_patch(self) -> type[ModelSchema]:
         """What a client sends to change a row: any of the editable fields."""
         fields = [c.field for c in self.shown("edit")]
         meta = type("Meta", (), {"model": self.model, "fields": fields, "fields_optional": "__all__"})
-        return type(f"{self.model.__name__}Patch", (ModelSchema,), {"Meta": meta})
+        return self._class("Patch", ModelSchema, {"Meta": meta, "model_config": FORBID})
