@@ -44,6 +44,9 @@ lint: $(BIN)/mamori
 	$(BIN)/ruff format --check .
 	$(BIN)/mamori makemigrations --check --dry-run
 	$(BIN)/mamori regulations validate
+	@# The app graph is layered and acyclic (.importlinter); services and selectors are type-checked (mypy.ini).
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 test-sqlite: $(BIN)/mamori
 	$(BIN)/pytest -q -p no:cacheprovider

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from mamori.core.policy import Actor
 from mamori.organisation.models import Unit
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
@@ -43,7 +44,7 @@ def _check(values: dict[str, Any], pack: Pack) -> None:
         raise EntitlementError(f"区分フラグ {', '.join(unknown)} はこの規程にありません", field="flags")
 
 
-def _entry(system: System, action: str, actor: Any, before: dict | None = None) -> Entry:
+def _entry(system: System, action: str, actor: Actor, before: dict | None = None) -> Entry:
     return Entry(
         action=action,
         object_type="access.System",
@@ -62,7 +63,7 @@ def system_register(
     code: str,
     name: str,
     owner_unit: Unit,
-    actor: Any,
+    actor: Actor,
     pack: Pack,
     privileges: Sequence[tuple[str, str]] = (),
     **values: Any,
@@ -100,7 +101,7 @@ def system_register(
 
 
 @transaction.atomic
-def system_update(*, system: System, changes: dict[str, Any], actor: Any, pack: Pack) -> System:
+def system_update(*, system: System, changes: dict[str, Any], actor: Actor, pack: Pack) -> System:
     """Change a system's register entry (administrator role, flags, owner …), recorded before/after."""
     unknown = set(changes) - EDITABLE
     if unknown:
@@ -116,7 +117,9 @@ def system_update(*, system: System, changes: dict[str, Any], actor: Any, pack: 
 
 
 @transaction.atomic
-def privilege_define(*, system: System, code: str, name: str, actor: Any, description: str = "") -> Privilege:
+def privilege_define(
+    *, system: System, code: str, name: str, actor: Actor, description: str = ""
+) -> Privilege:
     """Add a privilege to a system's catalogue."""
     if Privilege.objects.filter(system=system, code=code).exists():
         raise EntitlementError(f"{system.name}には権限 {code} が登録済みです", field="code")

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from mamori.core import time
-from mamori.core.policy import require
+from mamori.core.policy import Actor, require
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of, holding_of
 from mamori.records.services import Entry, record_append_many, snapshot
@@ -67,7 +67,7 @@ def _entry(
     line: Entitlement,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     article: str,
     requirement: str,
@@ -124,7 +124,7 @@ def _create_lines(
     user_id: str,
     valid_from: dt.date,
     valid_to: dt.date | None,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     article: str,
     requirement: str,
@@ -178,7 +178,7 @@ def _end_lines(
     lines: Sequence[Entitlement],
     *,
     state: str,
-    actor: Any,
+    actor: Actor,
     reason: str,
     capacity: str,
     article: str,
@@ -218,7 +218,7 @@ def _end_lines(
 @implements("KIT-5-4", "KIT-6", "KIT-7")
 @transaction.atomic
 def entitlements_apply_request(
-    *, request: Any, actor: Any, capacity: str, pack: Pack, on: dt.date, article: str, requirement: str
+    *, request: Any, actor: Actor, capacity: str, pack: Pack, on: dt.date, article: str, requirement: str
 ) -> list[Entitlement]:
     """KIT-5-4: register (change, or remove) the request's privileges in the management file, in the
     transaction of the administrator's approval; the completion notice goes back to the requester.
@@ -317,7 +317,7 @@ def entitlements_apply_request(
 def entitlement_end(
     *,
     entitlement: Entitlement,
-    actor: Any,
+    actor: Actor,
     state: str = EntitlementState.REVOKED,
     reason: str,
     capacity: str = "",
@@ -347,7 +347,7 @@ CHANGEABLE_FIELDS = ("user_id", "valid_from", "valid_to")
 def entitlement_change(
     *,
     entitlement: Entitlement,
-    actor: Any,
+    actor: Actor,
     changes: dict[str, Any],
     reason: str,
     capacity: str = "",
@@ -392,7 +392,7 @@ def entitlement_change(
     return locked
 
 
-def _require_administrator(actor: Any, system: System, *, pack: Pack, on: dt.date, article: str):
+def _require_administrator(actor: Actor, system: System, *, pack: Pack, on: dt.date, article: str):
     person = getattr(actor, "person", None)
     holding = administering(person, system, pack=pack, on=on)
     if holding is None:
@@ -405,7 +405,7 @@ def _require_administrator(actor: Any, system: System, *, pack: Pack, on: dt.dat
 @implements("KIT-5-7")
 @transaction.atomic
 def entitlement_delete(
-    *, entitlement: Entitlement, actor: Any, reason: str, pack: Pack, on: dt.date | None = None
+    *, entitlement: Entitlement, actor: Actor, reason: str, pack: Pack, on: dt.date | None = None
 ) -> Entitlement:
     """KIT-5-7: the administrator deletes a user ID or privilege judged to breach 個人情報保護法第69条
     第1項; the reason is required and recorded, and the 情報セキュリティ責任者 is told (第5条第8項)."""
@@ -457,7 +457,7 @@ def entitlement_assign_directly(
     person: Person,
     system: System,
     privileges: Sequence[str],
-    actor: Any,
+    actor: Actor,
     pack: Pack,
     user_id: str = "",
     valid_from: dt.date | None = None,
@@ -541,7 +541,7 @@ def maintenance_entitlement_register(
     privileges: Sequence[str],
     contract: MaintenanceContract,
     valid_to: dt.date,
-    actor: Any,
+    actor: Actor,
     pack: Pack,
     user_id: str = "",
     valid_from: dt.date | None = None,
@@ -601,7 +601,7 @@ def contract_register(
     company: str,
     start: dt.date,
     end: dt.date,
-    actor: Any,
+    actor: Actor,
     title: str = "",
     systems: Sequence[System] = (),
     pack: Pack | None = None,
@@ -647,7 +647,7 @@ def contract_register(
 @implements("KIT-5-3")
 @transaction.atomic
 def user_registration_record(
-    *, person: Person, registered_on: dt.date, actor: Any, pack: Pack, reference: str = ""
+    *, person: Person, registered_on: dt.date, actor: Actor, pack: Pack, reference: str = ""
 ) -> UserRegistration:
     """KIT-5-3: record that the person's user-information registration (利用者情報登録) is done, so
     that privilege requests for them can be accepted."""
@@ -690,7 +690,7 @@ def biometric_registration_record(
     system: System,
     place: str,
     registered_on: dt.date,
-    actor: Any,
+    actor: Actor,
     pack: Pack,
     on: dt.date | None = None,
 ) -> tuple[BiometricRegistration, list[Entitlement]]:
@@ -754,7 +754,7 @@ def biometric_registration_record(
 
 @implements("KIT-7")
 @transaction.atomic
-def entitlements_expire(*, on: dt.date | None = None, pack: Pack, actor: Any = None) -> list[Entitlement]:
+def entitlements_expire(*, on: dt.date | None = None, pack: Pack, actor: Actor = None) -> list[Entitlement]:
     """KIT-7: every open line whose validity (or its holder's appointment term) ended before ``on``
     expires; run daily by ``mamori access expire``.  Running it twice expires nothing the second time."""
     today = on or time.today()

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.organisation.models import Person
 from mamori.organisation.plans import ChangeKind, ImportPlan
 from mamori.records.services import Entry, record_append_many, snapshot
@@ -75,7 +75,7 @@ def proposed_revocations(plan: ImportPlan) -> list[Proposed]:
     return proposed
 
 
-def preview_lines(*, plan: ImportPlan, apply: bool = False, actor: Any = None) -> list[str]:
+def preview_lines(*, plan: ImportPlan, apply: bool = False, actor: Actor = None) -> list[str]:
     """The staff import's hook: in the preview, one line per privilege that must go; on apply, the
     proposals are opened in the import's transaction."""
     try:
@@ -101,7 +101,7 @@ def preview_lines(*, plan: ImportPlan, apply: bool = False, actor: Any = None) -
 @implements("KIT-5-5")
 @transaction.atomic
 def revocation_proposals_open(
-    *, proposed: list[Proposed], actor: Any, pack: Pack
+    *, proposed: list[Proposed], actor: Actor, pack: Pack
 ) -> list[RevocationProposal]:
     """Open one proposal per line (a line already proposed for the same day is not proposed again)."""
     rule = pack.parameters.access.direct_assignment
@@ -158,7 +158,7 @@ def _decide(proposal: RevocationProposal, to: str) -> RevocationProposal:
 @implements("KIT-5-5")
 @transaction.atomic
 def revocation_proposal_apply(
-    *, proposal: RevocationProposal, actor: Any, pack: Pack, on: dt.date | None = None
+    *, proposal: RevocationProposal, actor: Actor, pack: Pack, on: dt.date | None = None
 ) -> RevocationProposal:
     """The administrator applies a proposal: the line is revoked (recorded with the article) and the
     情報セキュリティ責任者 is told."""
@@ -218,7 +218,7 @@ def revocation_proposal_apply(
 
 @transaction.atomic
 def revocation_proposal_dismiss(
-    *, proposal: RevocationProposal, actor: Any, reason: str, pack: Pack, on: dt.date | None = None
+    *, proposal: RevocationProposal, actor: Actor, reason: str, pack: Pack, on: dt.date | None = None
 ) -> RevocationProposal:
     """Keep the line after all (e.g. the new unit needs the same system), with the reason recorded."""
     today = on or time.today()

@@ -14,7 +14,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 
 from mamori.core import time
-from mamori.core.policy import may, require
+from mamori.core.policy import Actor, may, require
 from mamori.findings.services import findings_recheck
 from mamori.records.services import record_append
 from mamori.regulations.registry import implements
@@ -58,7 +58,7 @@ def _requirement(aspect: Literal["temporary", "login"]) -> str:
 
 
 def _record(
-    user: User, action: str, *, actor: Any, after: dict | None = None, requirement: str | None = None
+    user: User, action: str, *, actor: Actor, after: dict | None = None, requirement: str | None = None
 ) -> None:
     record_append(
         action=action,
@@ -163,7 +163,7 @@ def sessions_end(*, user: User) -> int:
 
 @implements("KIT-8-5")
 @transaction.atomic
-def account_disable(*, user: User, actor: Any, reason: str) -> None:
+def account_disable(*, user: User, actor: Actor, reason: str) -> None:
     """Stop an account (retirement, misuse): it can no longer log in and its open sessions end."""
     if not may(actor, "accounts.manage"):
         raise AccountError("使用停止は管理者だけができます。")
@@ -245,7 +245,7 @@ def generate_temporary_password(length: int = 14) -> str:
 
 @implements("KIT-8-2")
 @transaction.atomic
-def password_issue_temporary(*, user: User, actor: Any, password: str | None = None) -> str:
+def password_issue_temporary(*, user: User, actor: Actor, password: str | None = None) -> str:
     """Set a temporary password, to be changed at the next log-in.  It is returned once and only
     its hash is kept."""
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -262,7 +262,7 @@ def password_issue_temporary(*, user: User, actor: Any, password: str | None = N
 
 
 @transaction.atomic
-def account_unlock(*, user: User, actor: Any) -> None:
+def account_unlock(*, user: User, actor: Actor) -> None:
     if not may(actor, "accounts.manage"):
         raise AccountError("ロック解除は管理者だけができます。")
     user = User.objects.select_for_update().get(pk=user.pk)
@@ -273,7 +273,7 @@ def account_unlock(*, user: User, actor: Any) -> None:
 
 @transaction.atomic
 def account_create(
-    *, username: str, person: Any, actor: Any, is_admin: bool = False, password: str | None = None
+    *, username: str, person: Any, actor: Actor, is_admin: bool = False, password: str | None = None
 ) -> tuple[User, str]:
     """Create an account with a temporary password (changed at first log-in)."""
     require(actor, "accounts.manage", message="アカウントの発行は管理者だけができます。")
@@ -303,7 +303,7 @@ def account_create(
 
 @implements("KIT-8-2")
 @transaction.atomic
-def account_password_reset(*, user: User, actor: Any) -> str:
+def account_password_reset(*, user: User, actor: Actor) -> str:
     """A new temporary password (the old one forgotten or exposed), to be changed at the next log-in.
     Returned once; only its hash is kept."""
     require(actor, "accounts.manage", message="パスワードの再発行は管理者だけができます。")
@@ -312,7 +312,7 @@ def account_password_reset(*, user: User, actor: Any) -> str:
 
 @implements("KIT-8-5")
 @transaction.atomic
-def account_lock(*, user: User, actor: Any) -> int:
+def account_lock(*, user: User, actor: Actor) -> int:
     """Lock an account by hand (a suspected leak): it cannot log in until unlocked and its open
     sessions end now.  Returns how many sessions ended."""
     require(actor, "accounts.manage", message="ロックは管理者だけができます。")
@@ -327,7 +327,7 @@ def account_lock(*, user: User, actor: Any) -> int:
 
 @implements("KIT-8-5")
 @transaction.atomic
-def account_enable(*, user: User, actor: Any) -> None:
+def account_enable(*, user: User, actor: Actor) -> None:
     """Put a stopped account back into use (stopped by mistake, staff back from leave)."""
     require(actor, "accounts.manage", message="使用再開は管理者だけができます。")
     user = User.objects.select_for_update().get(pk=user.pk)

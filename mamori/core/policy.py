@@ -12,9 +12,17 @@ to it, because no person acts."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import rules
+
+if TYPE_CHECKING:  # a type only: core sits below accounts in the app graph (.importlinter ignores these)
+    from mamori.accounts.models import User
+
+# Who acts in a service: a signed-in member of staff or administrator (settings.AUTH_USER_MODEL; the
+# screens and the API let no anonymous user reach a service), or None for mamori itself (the daily
+# jobs, the demo, ``mamori setup``).  Services ask ``may``/``require`` or read ``actor.person``.
+Actor: TypeAlias = "User | None"
 
 
 class Refused(Exception):

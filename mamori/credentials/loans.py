@@ -14,6 +14,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import holding_of, primary_unit
@@ -48,7 +49,7 @@ def viewing_id_rules(pack: Pack) -> ViewingIdRules:
     return rules
 
 
-def lender_capacity(*, actor: Any, unit: Unit, pack: Pack, on: dt.date) -> str:
+def lender_capacity(*, actor: Actor, unit: Unit, pack: Pack, on: dt.date) -> str:
     """KIT-11-2: the 情報セキュリティ責任者 of the section that has the terminal lends the ID."""
     rules = viewing_id_rules(pack)
     person = getattr(actor, "person", None)
@@ -68,7 +69,7 @@ def _entry(
     fields: tuple[str, ...],
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     pack: Pack,
     before: dict | None = None,
@@ -90,7 +91,7 @@ def _entry(
 @implements("KIT-11")
 @transaction.atomic
 def viewing_id_register(
-    *, code: str, unit: Unit, actor: Any, terminal: str = "", on: dt.date | None = None
+    *, code: str, unit: Unit, actor: Actor, terminal: str = "", on: dt.date | None = None
 ) -> ViewingId:
     """Put a viewing ID in the section's register (by its 情報セキュリティ責任者)."""
     pack = active_pack()
@@ -125,7 +126,7 @@ def loan_lend(
     *,
     viewing_id: ViewingId,
     viewer: Person,
-    actor: Any,
+    actor: Actor,
     purpose: str = "",
     request: Request | None = None,
     lent_at: dt.datetime | None = None,
@@ -198,7 +199,7 @@ def loan_lend(
 
 @implements("KIT-11")
 @transaction.atomic
-def loan_return(*, loan: Loan, actor: Any, on: dt.date | None = None) -> Loan:
+def loan_return(*, loan: Loan, actor: Actor, on: dt.date | None = None) -> Loan:
     """Record that the viewer gave the ID back, received by the 情報セキュリティ責任者 or a member of
     the section (who takes it back on the 責任者's behalf; the record says which)."""
     pack = active_pack()

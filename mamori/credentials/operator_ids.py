@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from mamori.access.models import Entitlement, Privilege, System
 from mamori.access.services import entitlements_apply_request
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.organisation.models import Person
 from mamori.organisation.roles import holding_of
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
@@ -74,7 +75,7 @@ def id_code_refusal(*, code: str, person: Person, pack: Pack, what: str = "照�
     return None
 
 
-def issuer_capacity(*, actor: Any, pack: Pack, on: dt.date) -> str:
+def issuer_capacity(*, actor: Actor, pack: Pack, on: dt.date) -> str:
     rules = operator_id_rules(pack)
     person = getattr(actor, "person", None)
     if person is not None:
@@ -91,7 +92,7 @@ def _record(
     fields: Sequence[str],
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     pack: Pack,
     before: dict | None = None,
@@ -117,7 +118,7 @@ def _give(
     person: Person,
     system: System,
     privileges: Sequence[Privilege],
-    actor: Any,
+    actor: Actor,
     capacity: str,
     pack: Pack,
     verification_code: str = "",
@@ -219,7 +220,7 @@ def operator_id_issue(
     person: Person,
     system: System,
     privileges: Sequence[Privilege],
-    actor: Any,
+    actor: Actor,
     verification_code: str = "",
     operator_code: str = "",
     on: dt.date | None = None,
@@ -242,7 +243,7 @@ def operator_id_issue(
 
 
 def issue_for_request(
-    *, request: Any, actor: Any, capacity: str, pack: Pack, on: dt.date, article: str, requirement: str
+    *, request: Any, actor: Actor, capacity: str, pack: Pack, on: dt.date, article: str, requirement: str
 ) -> None:
     """The credentials.operator_id request approved by the システム管理者: register the privileges in the
     management file under the 操作者ID, and give the IDs."""
@@ -274,7 +275,7 @@ def issue_for_request(
 @implements("MAI-23")
 @transaction.atomic
 def verification_id_end(
-    *, verification: VerificationId, actor: Any, reason: str, on: dt.date | None = None
+    *, verification: VerificationId, actor: Actor, reason: str, on: dt.date | None = None
 ) -> VerificationId:
     """End a 照合ID and every 操作者ID under it.  The codes stay taken: they are never given again."""
     pack = active_pack()

@@ -23,6 +23,7 @@ from django.db import transaction
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
@@ -131,7 +132,7 @@ def _unit_for(person: Person, system: System | None, on: dt.date) -> Unit | None
 
 
 def issuer_capacity(
-    *, actor: Any, rules: ManagedPasswordRules, pack: Pack, unit: Unit | None, on: dt.date
+    *, actor: Actor, rules: ManagedPasswordRules, pack: Pack, unit: Unit | None, on: dt.date
 ) -> str:
     """The capacity in which ``actor`` may set the password, or a refusal naming the article."""
     if not rules.issued_by:
@@ -160,7 +161,7 @@ def _entry(
     credential: Credential,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     before: dict | None = None,
     extra: dict | None = None,
@@ -182,7 +183,7 @@ def _entry(
 def _issue(
     *,
     person: Person,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     pack: Pack,
     on: dt.date,
@@ -291,7 +292,7 @@ def _issue(
 def credential_issue_temporary(
     *,
     person: Person,
-    actor: Any,
+    actor: Actor,
     system: System | None = None,
     terminal: str = "",
     purpose: str | None = None,
@@ -319,7 +320,9 @@ def credential_issue_temporary(
     )
 
 
-def issue_for_request(*, request: Any, actor: Any, capacity: str, pack: Pack, on: dt.date, **_: Any) -> None:
+def issue_for_request(
+    *, request: Any, actor: Actor, capacity: str, pack: Pack, on: dt.date, **_: Any
+) -> None:
     """KIT-8-2: on registering a 別記様式2 request the administrator sets a temporary password.
     The approval checked the administrator's role; the secret goes to the collector of the caller."""
     payload = request.payload
@@ -338,7 +341,9 @@ def issue_for_request(*, request: Any, actor: Any, capacity: str, pack: Pack, on
 
 @implements("KIT-8-2")
 @transaction.atomic
-def credential_change_confirm(*, credential: Credential, actor: Any, on: dt.date | None = None) -> Credential:
+def credential_change_confirm(
+    *, credential: Credential, actor: Actor, on: dt.date | None = None
+) -> Credential:
     """Record that the user has changed the temporary password (KIT-8-4): the user, or whoever may set it."""
     pack = active_pack()
     today = on or time.today()
@@ -379,7 +384,7 @@ def credential_change_confirm(*, credential: Credential, actor: Any, on: dt.date
 
 @transaction.atomic
 def credential_revoke(
-    *, credential: Credential, actor: Any, reason: str, on: dt.date | None = None
+    *, credential: Credential, actor: Actor, reason: str, on: dt.date | None = None
 ) -> Credential:
     """End a password or PIN (the user left, the terminal was withdrawn), with the reason."""
     pack = active_pack()

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import socket
-from typing import Any
 
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.core.time import TOKYO
 from mamori.records.services import Entry, record_append_many
 
@@ -43,7 +43,7 @@ def _process_gone(batch: IngestBatch) -> bool:
 
 
 @transaction.atomic
-def ingest_batch_interrupt(*, batch: IngestBatch, reason: str, actor: Any = None) -> bool:
+def ingest_batch_interrupt(*, batch: IngestBatch, reason: str, actor: Actor = None) -> bool:
     """Mark a running batch interrupted (its committed chunks stay and verify); False if it was no
     longer running.  Compare-and-set on the state, with its Record in the same transaction."""
     if BatchState.INTERRUPTED not in BATCH_TRANSITIONS[batch.state]:
@@ -68,7 +68,7 @@ def ingest_batch_interrupt(*, batch: IngestBatch, reason: str, actor: Any = None
     return True
 
 
-def interrupted_batches(*, actor: Any = None) -> list[str]:
+def interrupted_batches(*, actor: Actor = None) -> list[str]:
     """Batches left ``running`` by an ingest that was killed: marked interrupted, one line each."""
     lines = []
     for batch in IngestBatch.objects.filter(state=BatchState.RUNNING).order_by("pk"):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.records.services import Entry, record_append, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 
@@ -31,7 +32,7 @@ class RunResult:
     still_open: int = 0
 
 
-def _entry(finding: Finding, action: str, *, actor: Any, before: dict | None = None) -> Entry:
+def _entry(finding: Finding, action: str, *, actor: Actor, before: dict | None = None) -> Entry:
     return Entry(
         action=action,
         object_type="findings.Finding",
@@ -46,7 +47,9 @@ def _entry(finding: Finding, action: str, *, actor: Any, before: dict | None = N
 
 
 @transaction.atomic
-def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str] | None = None) -> RunResult:
+def findings_run(
+    *, on: dt.date | None = None, actor: Actor = None, only: list[str] | None = None
+) -> RunResult:
     """Run every rule of the active pack; open, reopen and resolve findings accordingly."""
     pack = active_pack()
     today = on or time.today()
@@ -106,7 +109,7 @@ def findings_run(*, on: dt.date | None = None, actor: Any = None, only: list[str
 
 
 @transaction.atomic
-def finding_close(*, finding: Finding, actor: Any, state: str, reason: str) -> Finding:
+def finding_close(*, finding: Finding, actor: Actor, state: str, reason: str) -> Finding:
     """Resolve a finding, or accept it with a reason (受容には理由が必要).
 
     Closing is the administrators' (情報政策課) decision: the person or unit a finding is about may
@@ -140,7 +143,7 @@ def finding_close(*, finding: Finding, actor: Any, state: str, reason: str) -> F
 
 @transaction.atomic
 def findings_recheck(
-    *, rule: str, object_type: str, object_id: Any, actor: Any = None, on: dt.date | None = None
+    *, rule: str, object_type: str, object_id: Any, actor: Actor = None, on: dt.date | None = None
 ) -> int:
     """Re-evaluate one rule for one subject right after a service mended it, and resolve the subject's
     open findings of that rule that the rule no longer observes (the daily run would, a day late).

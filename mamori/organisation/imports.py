@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.records.services import Entry, record_append_many, snapshot
 
 from .csvfiles import CsvRow, CsvTable, read_table
@@ -318,7 +319,7 @@ def units_preview(*, path: str | Path) -> ImportPlan:
 
 
 @transaction.atomic
-def units_apply(*, plan: ImportPlan, actor: Any = None) -> ImportPlan:
+def units_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
     """Write a previewed units plan: new units, changed units, one record per changed unit."""
     if plan.target != "units" or plan.table is None:
         raise ValueError("units_apply needs a plan made by units_preview")
@@ -625,7 +626,7 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
 STAFF_PLAN_HOOKS: list[Any] = []
 
 
-def _hook_notes(plan: ImportPlan, *, apply: bool, actor: Any = None) -> list[str]:
+def _hook_notes(plan: ImportPlan, *, apply: bool, actor: Actor = None) -> list[str]:
     return [line for hook in STAFF_PLAN_HOOKS for line in hook(plan=plan, apply=apply, actor=actor)]
 
 
@@ -638,7 +639,7 @@ def staff_preview(*, path: str | Path, effective: dt.date | None = None) -> Impo
 
 
 @transaction.atomic
-def staff_apply(*, plan: ImportPlan, actor: Any = None) -> ImportPlan:
+def staff_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
     """Write a previewed staff plan: people created and updated, old assignments ended the day before
     the effective date and new ones started on it; one record per changed row."""
     if plan.target != "staff" or plan.table is None or plan.effective is None:

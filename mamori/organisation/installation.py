@@ -5,18 +5,17 @@ change recorded in the hash-chained record, so it lives above mamori.records, wi
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.records.services import record_append
 from mamori.regulations.loader import get_pack
 from mamori.regulations.models import Installation
 
 
 @transaction.atomic
-def installation_activate(*, municipality: str, pack: str, actor: Any) -> Installation:
+def installation_activate(*, municipality: str, pack: str, actor: Actor) -> Installation:
     """Set the municipality and the pack it runs.  Changing the pack of a running installation is
     recorded with the old and the new pack, since every later decision cites the new one's articles."""
     regulation = get_pack(pack)  # raises KeyError or PackError: a broken pack is never activated

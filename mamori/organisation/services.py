@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from mamori.core.policy import Refused, require
+from mamori.core.policy import Actor, Refused, require
 from mamori.records.services import Entry, record_append, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -16,7 +16,7 @@ from mamori.regulations.schema import Pack
 from .models import Absence, Assignment, Person, Post, RoleAppointment, Unit
 
 
-def _entries(rows: Sequence[Any], action: str, actor: Any, requirement: str = "") -> list[Entry]:
+def _entries(rows: Sequence[Any], action: str, actor: Actor, requirement: str = "") -> list[Entry]:
     return [
         Entry(
             action=action,
@@ -38,7 +38,7 @@ def organisation_load(
     posts: Sequence[Post] = (),
     people: Sequence[Person] = (),
     assignments: Sequence[Assignment] = (),
-    actor: Any = None,
+    actor: Actor = None,
 ) -> None:
     """Create units, posts, people and assignments in bulk (executemany), with one record each.
     Units must come parents first."""
@@ -66,7 +66,7 @@ def organisation_load(
 
 @implements("YAN-5")
 @transaction.atomic
-def absence_register(*, person: Person, start: dt.date, end: dt.date, reason: str, actor: Any) -> Absence:
+def absence_register(*, person: Person, start: dt.date, end: dt.date, reason: str, actor: Actor) -> Absence:
     """事故があるとき: while the holder is away the pack's deputy acts for the role."""
     require(actor, "organisation.manage_roles", message="不在の登録は管理者だけができます。")
     reason = reason.strip()
@@ -93,7 +93,7 @@ def role_appoint(
     role: str,
     person: Person,
     start: dt.date,
-    actor: Any,
+    actor: Actor,
     unit: Unit | None = None,
     end: dt.date | None = None,
     deputy: bool = False,
@@ -138,7 +138,7 @@ def role_appoint(
 
 
 @transaction.atomic
-def role_appointment_end(*, appointment: RoleAppointment, end: dt.date, actor: Any) -> RoleAppointment:
+def role_appointment_end(*, appointment: RoleAppointment, end: dt.date, actor: Actor) -> RoleAppointment:
     """End an appointment (or a deputy's designation) on ``end``, the last day it counts.  The row
     stays: who held the role on an earlier day must still be answerable."""
     require(actor, "organisation.manage_roles", message="任命の終了は管理者だけができます。")

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Model
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
 
@@ -29,7 +30,7 @@ class Entry:
     action: str
     object_type: str
     object_id: str
-    actor: Any = None
+    actor: Actor = None
     capacity: str = ""
     before: dict | None = None
     after: dict | None = None
@@ -39,7 +40,7 @@ class Entry:
     at: dt.datetime | None = None
 
 
-def _actor_label(actor: Any) -> str:
+def _actor_label(actor: Actor) -> str:
     if actor is None:
         return "システム"
     return getattr(actor, "display_name", None) or str(actor)
@@ -112,9 +113,9 @@ def record_append_many(*, entries: Iterable[Entry]) -> list[Record]:
     anchors.on_commit(anchors.RECORDS, seq, prev)
     for record in built:
         watcher = anchors.WATCHERS.get(record.action)
-        head = watcher(record) if watcher else None
-        if head is not None:
-            anchors.on_commit(*head)
+        anchored = watcher(record) if watcher else None
+        if anchored is not None:
+            anchors.on_commit(*anchored)
     return built
 
 
@@ -246,7 +247,7 @@ def entry_for(
     action: str,
     *,
     fields: Iterable[str],
-    actor: Any,
+    actor: Actor,
     capacity: str = "",
     before: dict | None = None,
     extra: dict | None = None,

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.forms.models import model_to_dict
 
 from mamori.core import time
-from mamori.core.policy import require
+from mamori.core.policy import Actor, require
 from mamori.records.services import entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 
@@ -55,7 +55,7 @@ def _validated(
     return form.save(commit=False)
 
 
-def _record(spec: RegisterSpec, row: RegisterEntry, action: str, *, actor: Any, cited: Citation, **kw: Any):
+def _record(spec: RegisterSpec, row: RegisterEntry, action: str, *, actor: Actor, cited: Citation, **kw: Any):
     fields = [f.attname for f in row._meta.concrete_fields]
     return entry_for(
         row,
@@ -70,7 +70,7 @@ def _record(spec: RegisterSpec, row: RegisterEntry, action: str, *, actor: Any, 
 
 
 @transaction.atomic
-def register_add(*, spec: RegisterSpec, actor: Any, data: dict[str, Any]) -> RegisterEntry:
+def register_add(*, spec: RegisterSpec, actor: Actor, data: dict[str, Any]) -> RegisterEntry:
     """A new row, in force from its ``valid_from``, serving the pack's article and requirement."""
     require(actor, spec.perms.add, message=f"「{spec.title}」に登録する権限がありません。")
     cited = citation(spec)
@@ -86,7 +86,7 @@ def register_add(*, spec: RegisterSpec, actor: Any, data: dict[str, Any]) -> Reg
 
 @transaction.atomic
 def register_change(
-    *, spec: RegisterSpec, actor: Any, pk: int, data: dict[str, Any], state: str | None = None
+    *, spec: RegisterSpec, actor: Actor, pk: int, data: dict[str, Any], state: str | None = None
 ) -> RegisterEntry:
     """Change fields of a row (only those sent), and move its state through the transitions map."""
     row = _locked(spec, pk)
@@ -106,7 +106,7 @@ def register_change(
 
 
 @transaction.atomic
-def register_end(*, spec: RegisterSpec, actor: Any, pk: int, on: dt.date, reason: str) -> RegisterEntry:
+def register_end(*, spec: RegisterSpec, actor: Actor, pk: int, on: dt.date, reason: str) -> RegisterEntry:
     """End a row on ``on`` (its last day in force) for ``reason``; it stays in the register."""
     row = _locked(spec, pk)
     require(actor, spec.perms.end, row, message=f"「{spec.title}」の行を終了する権限がありません。")

@@ -19,6 +19,7 @@ from django.db.models import Count, QuerySet, Subquery
 from mamori.access.models import Entitlement, EntitlementState, System
 from mamori.access.services import EntitlementError, entitlement_change, entitlement_end
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of
 from mamori.records.services import Entry, record_append_many, snapshot
@@ -106,7 +107,7 @@ def _reviewer_holdings(person: Person, *, on: dt.date, pack: Pack) -> list[Holdi
     return found
 
 
-def _person_of(actor: Any) -> Person | None:
+def _person_of(actor: Actor) -> Person | None:
     return getattr(actor, "person", None)
 
 
@@ -189,7 +190,7 @@ def _refuse_lines_beyond_reviewer(
 @transaction.atomic
 def campaign_launch(
     *,
-    actor: Any,
+    actor: Actor,
     on: dt.date,
     title: str = "",
     system: System | None = None,
@@ -343,7 +344,7 @@ def _check_open(campaign: Campaign) -> None:
 
 
 def _line_entry(
-    line: CampaignLine, *, actor: Any, capacity: str, before: dict, article: str, extra: dict
+    line: CampaignLine, *, actor: Actor, capacity: str, before: dict, article: str, extra: dict
 ) -> Entry:
     return Entry(
         action=f"reviews.line.{line.state}",
@@ -389,7 +390,7 @@ def _parse_changes(changes: dict[str, Any] | None, line: CampaignLine) -> dict[s
 def campaign_line_decide(
     *,
     line: CampaignLine,
-    actor: Any,
+    actor: Actor,
     decision: str,
     reason: str = "",
     changes: dict[str, Any] | None = None,
@@ -496,7 +497,7 @@ class BulkResult:
 @implements("KIT-5-10", "KIT-6")
 @transaction.atomic
 def campaign_lines_confirm(
-    *, campaign: Campaign, actor: Any, line_ids: Iterable[int], on: dt.date | None = None
+    *, campaign: Campaign, actor: Actor, line_ids: Iterable[int], on: dt.date | None = None
 ) -> BulkResult:
     """Confirm many lines at once (「このページの残りをすべて確認」): one transaction, one record per
     line.  Every line must be the actor's to review, or nothing is confirmed."""
@@ -573,7 +574,7 @@ def campaign_lines_confirm(
 
 
 def _close(
-    campaign: Campaign, *, actor: Any, capacity: str, note: str, undecided: Sequence[CampaignLine]
+    campaign: Campaign, *, actor: Actor, capacity: str, note: str, undecided: Sequence[CampaignLine]
 ) -> None:
     before = snapshot(campaign, CAMPAIGN_FIELDS)
     assert CampaignState.CLOSED in CAMPAIGN_TRANSITIONS[campaign.state]
@@ -618,7 +619,7 @@ def _close(
     record_append_many(entries=entries)
 
 
-def _close_when_done(campaign: Campaign, *, actor: Any) -> None:
+def _close_when_done(campaign: Campaign, *, actor: Actor) -> None:
     """The campaign is complete once every line is decided."""
     if campaign.state == CampaignState.OPEN and not campaign.lines.filter(state=LineState.PENDING).exists():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
@@ -627,7 +628,7 @@ def _close_when_done(campaign: Campaign, *, actor: Any) -> None:
 
 @implements("KIT-5-10", "KIT-6")
 @transaction.atomic
-def campaign_close(*, campaign: Campaign, actor: Any, note: str = "") -> Campaign:
+def campaign_close(*, campaign: Campaign, actor: Actor, note: str = "") -> Campaign:
     """The administrator closes a campaign before every line is decided; the undecided lines are
     recorded as such, one record each, with the administrator's note (required)."""
     if not getattr(actor, "is_superuser", False):

@@ -3,16 +3,15 @@ records, so the search itself is recorded (who, when, which conditions, for what
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 
+from mamori.core.policy import Actor
 from mamori.events.search import AuditQuery
 from mamori.records.services import record_append
 
 
 @transaction.atomic
-def audit_searched(*, query: AuditQuery, actor: Any, purpose: str) -> None:
+def audit_searched(*, query: AuditQuery, actor: Actor, purpose: str) -> None:
     """Append the record of an audit search (first page or export) with its conditions."""
     record_append(
         action="events.audit.searched",

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 
 from mamori.access.models import System
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.designations.models import Designation
 from mamori.designations.services import (
     DesignationError,
@@ -39,7 +39,7 @@ class TerminalError(Exception):
         super().__init__(f"{message}（{article}）" if article else message)
 
 
-def _terminal_entry(terminal: Terminal, action: str, *, actor: Any, before: dict | None = None) -> Entry:
+def _terminal_entry(terminal: Terminal, action: str, *, actor: Actor, before: dict | None = None) -> Entry:
     after = snapshot(terminal, TERMINAL_FIELDS)
     after["systems"] = sorted(terminal.systems.values_list("code", flat=True))
     return Entry(
@@ -69,7 +69,7 @@ def terminal_register(
     *,
     host_name: str,
     unit: Unit,
-    actor: Any,
+    actor: Actor,
     active_from: dt.date,
     location: str = "",
     systems: Sequence[System] = (),
@@ -91,7 +91,7 @@ def terminal_register(
 def terminal_change(
     *,
     terminal: Terminal,
-    actor: Any,
+    actor: Actor,
     location: str | None = None,
     unit: Unit | None = None,
     systems: Sequence[System] | None = None,
@@ -116,7 +116,7 @@ def terminal_change(
 
 
 @transaction.atomic
-def terminal_retire(*, terminal: Terminal, on: dt.date, actor: Any) -> Terminal:
+def terminal_retire(*, terminal: Terminal, on: dt.date, actor: Actor) -> Terminal:
     """Take a terminal out of use from the day after ``on``; its designations end with it."""
     terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
     if terminal.active_to is not None:
@@ -144,7 +144,7 @@ def operator_designate(
     terminal: Terminal,
     person: Person,
     valid_from: dt.date,
-    actor: Any,
+    actor: Actor,
     valid_to: dt.date | None = None,
     designator: Person | None = None,
     on: dt.date | None = None,

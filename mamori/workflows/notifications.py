@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.mail import send_mail
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.organisation.models import Person
 from mamori.records.services import record_append
 
@@ -45,7 +45,7 @@ def notify(
 
 
 @transaction.atomic
-def notification_mark_read(*, notification: Notification, actor: Any) -> Notification:
+def notification_mark_read(*, notification: Notification, actor: Actor) -> Notification:
     """The addressee marks a notification read (the record shows when the notice was taken)."""
     if getattr(actor, "person_id", None) != notification.person_id:
         raise PermissionError("他の職員あての通知は既読にできません")

@@ -13,6 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of, primary_unit
 from mamori.records.services import record_append, snapshot
@@ -79,7 +80,7 @@ def _move(request: Request, to: str) -> None:
     request.state = to
 
 
-def _person_of(actor: Any) -> Person:
+def _person_of(actor: Actor) -> Person:
     person = getattr(actor, "person", None)
     if person is None:
         raise NotAllowed("職員情報に結び付いていないアカウントでは申請・決定できません")
@@ -191,7 +192,7 @@ def _record(
     request: Request,
     *,
     action: str,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     before: dict | None,
     article: str,
@@ -245,7 +246,7 @@ def _cleaned(
 @implements("KIT-5-2", "YAN-13-3")
 @transaction.atomic
 def request_file(
-    *, kind: str, actor: Any, payload: dict[str, Any], title: str = "", on: dt.date | None = None
+    *, kind: str, actor: Actor, payload: dict[str, Any], title: str = "", on: dt.date | None = None
 ) -> Request:
     """File a request of ``kind`` as the actor's person, through the chain the pack gives."""
     pack = active_pack()
@@ -327,7 +328,7 @@ ACTION_TO_STEP = {
 @implements("KIT-5-4", "MAI-21-1")
 @transaction.atomic
 def request_decide(
-    *, step: RequestStep, actor: Any, action: str, comment: str = "", on: dt.date | None = None
+    *, step: RequestStep, actor: Actor, action: str, comment: str = "", on: dt.date | None = None
 ) -> Request:
     """Approve, reject or send back the pending step, in the capacity the actor holds today."""
     if action not in ACTION_TO_STEP:
@@ -438,7 +439,7 @@ def _notify_completion(request: Request, chain: Chain, pack: Pack, today: dt.dat
 def request_resubmit(
     *,
     request: Request,
-    actor: Any,
+    actor: Actor,
     payload: dict[str, Any] | None = None,
     comment: str = "",
     on: dt.date | None = None,
@@ -483,7 +484,7 @@ def request_resubmit(
 
 
 @transaction.atomic
-def request_withdraw(*, request: Request, actor: Any, comment: str = "") -> Request:
+def request_withdraw(*, request: Request, actor: Actor, comment: str = "") -> Request:
     request = Request.objects.select_for_update().get(pk=request.pk)
     if _person_of(actor).pk != request.requester_id:
         raise NotAllowed("取り下げできるのは申請者だけです")

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 
 from mamori.core import time
@@ -6,7 +8,7 @@ register = template.Library()
 
 
 @register.filter(name="wareki")
-def wareki_filter(value):
+def wareki_filter(value: dt.date | None) -> str:
     """{{ day|wareki }} → 令和8年11月22日"""
     if not value:
         return ""
@@ -14,7 +16,7 @@ def wareki_filter(value):
 
 
 @register.filter(name="jst")
-def jst(value):
+def jst(value: dt.datetime | None) -> str:
     """{{ moment|jst }} → 令和8年11月22日 09:30"""
     if not value:
         return ""
