@@ -20,7 +20,7 @@ from .models import RevocationProposal, System
 from .selectors import administered_systems, administering, officer_units
 
 
-def _person(user: Any):
+def _person(user: Any) -> Any:
     return getattr(user, "person", None)
 
 

@@ -13,7 +13,7 @@ from django.db.models import Q
 from mamori.core import time
 from mamori.core.policy import Actor, require
 from mamori.organisation.models import Employment, Person
-from mamori.organisation.roles import holders_of, holding_of
+from mamori.organisation.roles import Holding, holders_of, holding_of
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Cited, Pack
@@ -392,7 +392,7 @@ def entitlement_change(
     return locked
 
 
-def _require_administrator(actor: Actor, system: System, *, pack: Pack, on: dt.date, article: str):
+def _require_administrator(actor: Actor, system: System, *, pack: Pack, on: dt.date, article: str) -> Holding:
     person = getattr(actor, "person", None)
     holding = administering(person, system, pack=pack, on=on)
     if holding is None:
@@ -477,7 +477,11 @@ def entitlement_assign_directly(
         # 第5条第5項: COKAS-R/ADⅡ管理者 and 中間サーバー管理者, each for the systems they administer.
         if system.administrator_role and system.administrator_role != role:
             continue
-        person_holding = holding_of(acting, role, on=today, pack=pack, unit=system.owner_unit)
+        person_holding = (
+            holding_of(acting, role, on=today, pack=pack, unit=system.owner_unit)
+            if acting is not None
+            else None
+        )
         if person_holding is not None:
             break
     if person_holding is None:

@@ -80,8 +80,8 @@ def login_attempt(*, username: str, password: str, remote_addr: str = "") -> Use
     The failure, its count and the lock are committed before the error is raised: a refused log-in
     must leave its trace."""
     user, refusal = _login_attempt(username=username, password=password, remote_addr=remote_addr)
-    if refusal:
-        raise AccountError(refusal)
+    if refusal or user is None:
+        raise AccountError(refusal or "ログインできません。")
     return user
 
 

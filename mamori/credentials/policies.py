@@ -49,7 +49,8 @@ def visible_operator_ids(user: Any) -> QuerySet[OperatorId]:
     rules = active_pack().parameters.operator_ids
     if is_admin(user) or (rules and _holdings(user, rules.issued_by, on=time.today())):
         return rows
-    return rows.filter(verification__person_id=getattr(user, "person_id", None))
+    person_id = getattr(user, "person_id", None)
+    return rows.filter(verification__person_id=person_id) if person_id is not None else rows.none()
 
 
 def visible_viewing_ids(user: Any) -> QuerySet[ViewingId]:
