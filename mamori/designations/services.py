@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.db.models import Q
 
 from mamori.access.models import System
 from mamori.core import time
-from mamori.core.policy import may, require
+from mamori.core.policy import Actor, may, require
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, primary_unit
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
@@ -170,7 +170,7 @@ def _entry(
     designation: Designation,
     action: str,
     *,
-    actor: Any,
+    actor: Actor,
     capacity: str,
     before: dict | None = None,
     extra: dict | None = None,
@@ -219,7 +219,7 @@ def designation_add(
     *,
     kind: str,
     person: Person,
-    actor: Any,
+    actor: Actor,
     system: System | None = None,
     terminal: Terminal | None = None,
     valid_from: dt.date | None = None,
@@ -299,7 +299,7 @@ def designation_add(
 
 
 def _reported(
-    designation: Designation, reported_to: Person, *, actor: Any, capacity: str, change: str
+    designation: Designation, reported_to: Person, *, actor: Actor, capacity: str, change: str
 ) -> Entry:
     """FUK-10: tell the holder of report_to, and record that it was reported."""
     target = f"（{designation.target_name}）" if designation.target_name else ""
@@ -319,7 +319,7 @@ def _reported(
 
 
 def _end_capacity(
-    designation: Designation, spec: DesignationRule, *, actor: Any, pack: Pack, on: dt.date
+    designation: Designation, spec: DesignationRule, *, actor: Actor, pack: Pack, on: dt.date
 ) -> str:
     unit = scope_unit(
         spec, designation.person, system=designation.system, terminal=designation.terminal, on=on
@@ -333,7 +333,7 @@ def _end_capacity(
         return "管理者"
 
 
-def _end(designation: Designation, *, last_day: dt.date, reason: str, actor: Any) -> Designation:
+def _end(designation: Designation, *, last_day: dt.date, reason: str, actor: Actor) -> Designation:
     if DesignationState.ENDED not in DESIGNATION_TRANSITIONS[designation.state]:
         raise DesignationError(f"この指定は既に{designation.get_state_display()}です", field="state")
     designation.state = DesignationState.ENDED
@@ -346,7 +346,7 @@ def _end(designation: Designation, *, last_day: dt.date, reason: str, actor: Any
 @implements("FUK-10", "YAN-12-3", "FUK-18-2")
 @transaction.atomic
 def designation_end(
-    *, designation: Designation, actor: Any, reason: str, on: dt.date | None = None
+    *, designation: Designation, actor: Actor, reason: str, on: dt.date | None = None
 ) -> Designation:
     """End a designation on ``on`` (異動・退職・担当替え; its last day in force), with the reason, by
     the designating role or an administrator; reported like the designation (変更したときも同様: FUK-10)."""
@@ -379,7 +379,7 @@ def designation_end(
 
 
 @transaction.atomic
-def designations_end_for_terminal(*, terminal: Terminal, on: dt.date, reason: str, actor: Any) -> int:
+def designations_end_for_terminal(*, terminal: Terminal, on: dt.date, reason: str, actor: Actor) -> int:
     """End every open designation of a terminal taken out of use on ``on`` (its last day)."""
     rows = list(
         Designation.objects.select_for_update()
@@ -414,7 +414,9 @@ def in_unit(spec: DesignationRule, unit: Unit) -> Q:
 
 @implements("YAN-12-3")
 @transaction.atomic
-def designations_report(*, kind: str, unit: Unit, actor: Any, on: dt.date | None = None) -> list[Designation]:
+def designations_report(
+    *, kind: str, unit: Unit, actor: Actor, on: dt.date | None = None
+) -> list[Designation]:
     """Report ``unit``'s unreported designations of ``kind`` on the pack's form (様式第1号).  The report
     itself is printed with :func:`mamori.designations.reports.designation_report`; this records that
     it was made, by the designating role (or an administrator, entering a report made on paper)."""
@@ -438,7 +440,7 @@ def designations_report(*, kind: str, unit: Unit, actor: Any, on: dt.date | None
     if not recipients:
         raise DesignationError(f"{unit.name}の{pack.role(spec.report_to).name}がいません", article=article)
     pending = list(
-        Designation.objects.select_for_update()
+        Designation.objects.select_for_update(of=("self",))
         .filter(pack=pack.pack, kind=kind, state=DesignationState.DESIGNATED)
         .filter(in_unit(spec, unit))
         .order_by("terminal__host_name", "system__code", "person__staff_number")

@@ -17,12 +17,14 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RenameField("designation", "designated_by", "recorded_by"),
+        # New columns beside the old ones (a renamed column keeps its index name on PostgreSQL, which
+        # the new designated_by would then collide with); 0003 fills them, 0004 drops the old one.
         migrations.RenameField("designation", "registered_at", "recorded_at"),
-        migrations.AlterField(
+        migrations.AddField(
             model_name="designation",
             name="recorded_by",
             field=models.ForeignKey(
+                null=True,
                 on_delete=django.db.models.deletion.PROTECT,
                 related_name="+",
                 to=settings.AUTH_USER_MODEL,
@@ -31,7 +33,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name="designation",
-            name="designated_by",
+            name="designated_person",
             field=models.ForeignKey(
                 null=True,
                 on_delete=django.db.models.deletion.PROTECT,

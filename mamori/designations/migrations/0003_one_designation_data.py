@@ -10,13 +10,14 @@ def forward(apps, schema_editor):
     people = dict(User.objects.values_list("pk", "person_id"))
     for row in Designation.objects.all().iterator():
         # designation_add took the designator's capacity from the actor's person, so every row has one.
-        row.designated_by_id = people.get(row.recorded_by_id)
-        if row.designated_by_id is None:
+        row.recorded_by_id = row.designated_by_id
+        row.designated_person_id = people.get(row.designated_by_id)
+        if row.designated_person_id is None:
             raise RuntimeError(f"designation {row.pk}: the account that designated has no person")
         row.target = "system" if row.system_id else "person"
         if row.state == "active":
             row.state = "reported" if row.reported_at else "designated"
-        row.save(update_fields=["designated_by", "target", "state"])
+        row.save(update_fields=["recorded_by", "designated_person", "target", "state"])
 
 
 def backward(apps, schema_editor):

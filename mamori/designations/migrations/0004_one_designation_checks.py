@@ -2,6 +2,7 @@
 # states and its target.
 
 import django.db.models.deletion
+from django.conf import settings
 from django.db import migrations, models
 
 
@@ -9,9 +10,22 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("designations", "0003_one_designation_data"),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        migrations.RemoveField(model_name="designation", name="designated_by"),
+        migrations.RenameField("designation", "designated_person", "designated_by"),
+        migrations.AlterField(
+            model_name="designation",
+            name="recorded_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登録者",
+            ),
+        ),
         migrations.AlterField(
             model_name="designation",
             name="designated_by",
