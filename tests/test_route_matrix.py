@@ -38,6 +38,7 @@ from mamori.access.models import Entitlement, RevocationProposal, System
 from mamori.accounts.models import User
 from mamori.credentials.models import Credential, Loan, VerificationId, ViewingId
 from mamori.designations.models import Designation
+from mamori.equipment.models import Equipment
 from mamori.findings.models import Finding
 from mamori.organisation.models import Person, RoleAppointment
 from mamori.regulations.active import active_pack
@@ -165,6 +166,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/designations/{kind}": lambda: next((d.kind for d in active_pack().parameters.designations), NOTHING),
     "/designations/{pk}": _first(Designation),
     "/reviews/{pk}": _first(Campaign),
+    "/equipment/{pk}": _first(Equipment),
     "/reviews/lines/{pk}": _first(CampaignLine),
     "/terminals/units/{unit_code}": _first(Terminal, "unit__code"),
     "/terminals/operators/{pk}": _first(Designation, terminal__isnull=False),
@@ -180,6 +182,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/api/credentials/loans/{loan_id}": _first(Loan),
     "/api/designations/{designation_id}": _first(Designation),
     "/api/reviews/campaigns/{campaign_id}": _first(Campaign),
+    "/api/equipment/{pk}": _first(Equipment),
     "/api/reviews/lines/{line_id}": _first(CampaignLine),
     "/api/terminals/terminals/{host_name}": _first(Terminal, "host_name"),
     "/api/terminals/operators/{designation_id}": _first(Designation, terminal__isnull=False),
