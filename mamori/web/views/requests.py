@@ -141,7 +141,7 @@ def request_form_view(request, kind: str):
     form = request_form(
         pack,
         chain,
-        data=request.POST or None,
+        data=request.POST if request.method == "POST" else None,  # an empty post is a form left empty
         initial=initial,
         options_url=reverse("privilege_options"),
         people=requestable_people(request.user),
@@ -324,7 +324,7 @@ def request_resubmit_view(request, pk: int):
     req = get_object_or_404(my_requests(request.user), pk=pk)
     pack = current_pack()
     chain = _chain_or_404(pack, req.kind)
-    data = request.POST or None
+    data = request.POST if request.method == "POST" else None
     form = request_form(
         pack,
         chain,
