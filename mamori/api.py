@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -20,6 +19,7 @@ from ninja.openapi.docs import Swagger
 from ninja.security import django_auth
 
 from mamori.core import time
+from mamori.core.plugins import Domain, domains, resolve
 from mamori.core.policy import Refused, require
 from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
 from mamori.events.verify import events_verify
@@ -369,6 +369,12 @@ def records_verification(request):
     }
 
 
-# Each domain keeps its endpoints in its own router (mamori/<domain>/api.py), mounted here.
-for _domain in ("access", "credentials", "designations", "reviews", "terminals", "events", "exports"):
-    api.add_router(f"/{_domain}/", import_module(f"mamori.{_domain}.api").router)
+def add_domain_routers(target: NinjaAPI, found: list[Domain]) -> None:
+    """Mount the router each domain declares (``Domain.api_router``) under its prefix (by default
+    ``/<app label>/``): a new domain is added to the API by its AppConfig alone (issue 9 item 4)."""
+    for domain in found:
+        if domain.api_router:
+            target.add_router(domain.api_prefix or f"/{domain.label}/", resolve(domain.api_router))
+
+
+add_domain_routers(api, domains())

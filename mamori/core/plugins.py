@@ -27,6 +27,8 @@ class MenuEntry:
     # Shown only when the active pack has one of these request kinds or pack sections (empty: always).
     needs: tuple[str, ...] = ()
     order: int = 100
+    # The screens' ``nav`` value that marks this entry as the current page (default: the domain's label).
+    nav: str = ""
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ def resolve(reference: str) -> Any:
 def retention_classes() -> dict[str, RetentionClassSpec]:
     """Every retention class the engine writes, by code."""
     return {spec.code: spec for domain in domains() for spec in domain.retention_classes}
+
+
+def section_models() -> dict[str, Any]:
+    """The pydantic model of each domain's pack section, by the domain's label (the key under the
+    pack's ``sections:``).  Before the app registry is ready (a bare schema import) there are none."""
+    if not apps.ready:
+        return {}
+    return {domain.label: resolve(domain.pack_section) for domain in domains() if domain.pack_section}
 
 
 DemoStep = Callable[..., str]

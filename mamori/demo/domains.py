@@ -1,24 +1,20 @@
-"""Each domain adds its part of the demo municipality in ``mamori/<domain>/demo.py``, a module with
-``populate(city, *, on) -> str`` (a short summary line).  The demo command calls them in this order,
-after the organisation, accounts and the foundation's requests exist."""
+"""Each domain adds its part of the demo municipality through the step its AppConfig declares
+(``Domain.demo``, e.g. ``mamori/access/demo.py:populate``, a function ``populate(city, *, on) -> str``
+returning a short summary line).  The demo command calls them in ``Domain.demo_order``, after the
+organisation, accounts and the foundation's requests exist (issue 9 item 4: no list kept here)."""
 
 from __future__ import annotations
 
 import datetime as dt
-from importlib import import_module
-from importlib.util import find_spec
 from typing import Any
 
-DOMAINS = ("access", "designations", "credentials", "reviews", "terminals", "events")
+from mamori.core.plugins import domains, resolve
 
 
 def populate_domains(city: Any, *, on: dt.date) -> list[str]:
     summaries = []
-    for domain in DOMAINS:
-        name = f"mamori.{domain}.demo"
-        if find_spec(name) is None:
-            continue
-        summary = import_module(name).populate(city, on=on)
+    for domain in sorted((d for d in domains() if d.demo), key=lambda d: d.demo_order):
+        summary = resolve(domain.demo)(city, on=on)
         if summary:
             summaries.append(summary)
     return summaries

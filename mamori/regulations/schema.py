@@ -12,9 +12,13 @@ Article references are written ``"5"`` (第5条), ``"5-2"`` (第5条第2項) or 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from collections.abc import Iterator
+from typing import Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from django.apps import apps
+from pydantic import BaseModel, Field, field_validator, model_validator
+
+from mamori.core.plugins import retention_classes, section_models
 
 from .base import (  # noqa: F401  (re-exported: packs' users import them from here)
     ARTICLE_REF,
@@ -25,6 +29,7 @@ from .base import (  # noqa: F401  (re-exported: packs' users import them from h
     REQUIREMENT_ID,
     Strict,
     _check_article_ref,
+    field_reference_kind,
 )
 from .parameters import (  # noqa: F401  (re-exported)
     AccessRules,
@@ -52,6 +57,26 @@ from .parameters import (  # noqa: F401  (re-exported)
     UserRegistrationRule,
     ViewingIdRules,
 )
+
+
+def section_references(value: object, path: str) -> Iterator[tuple[str, str, str]]:
+    """(where, kind, reference) for every field of a domain section typed as a reference."""
+    if isinstance(value, BaseModel):
+        for name in type(value).model_fields:
+            kind = field_reference_kind(type(value), name)
+            field = getattr(value, name)
+            if kind is not None:
+                for ref in [field] if isinstance(field, str) else list(field or []):
+                    yield f"{path}.{name}", kind, ref
+            else:
+                yield from section_references(field, f"{path}.{name}")
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from section_references(item, f"{path}[{index}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from section_references(item, f"{path}.{key}")
+
 
 # --- articles -------------------------------------------------------------------------------
 
@@ -286,6 +311,23 @@ class Pack(Strict):
     forms: list[Form] = []
     tables: list[Table] = []
     requirements: list[Requirement] = []
+    # Domain sections (issue 9 item 4): ``sections: {equipment: {…}}``, each validated by the pydantic
+    # model its domain declares (``Domain.pack_section``), so a new domain edits no part of this schema.
+    sections: dict[str, Any] = {}
+
+    @field_validator("sections")
+    @classmethod
+    def _sections(cls, value: dict[str, Any]) -> dict[str, Any]:
+        if not apps.ready:  # a bare schema import (no installed domains to ask): left as written
+            return value
+        models = section_models()
+        unknown = sorted(set(value) - set(models))
+        if unknown:
+            known = ", ".join(sorted(models)) or "none"
+            raise ValueError(
+                f"no installed domain declares the section(s) {', '.join(unknown)} (known: {known})"
+            )
+        return {name: models[name].model_validate(raw) for name, raw in value.items()}
 
     @field_validator("pack")
     @classmethod
@@ -425,11 +467,50 @@ class Pack(Strict):
         for i, table in enumerate(self.tables):
             for req in table.requirements:
                 requirement_exists(req, f"tables[{i}] ({table.id})")
+        # Domain sections: every field typed as a reference (base.ArticleRef, RoleRef …) must resolve.
+        for where, kind, ref in section_references(self.sections, "sections"):
+            if kind == "article":
+                article_exists(ref, where)
+            elif kind == "requirement":
+                requirement_exists(ref, where)
+            elif kind == "role" and ref not in roles:
+                problems.append(f"{where}: role '{ref}' is not defined")
+            elif kind == "form" and ref not in forms:
+                problems.append(f"{where}: form '{ref}' is not defined")
         if problems:
             raise ValueError("; ".join(problems))
         return self
 
     # --- look-ups used by the engine ---
+
+    def missing_retention_classes(self) -> list[str]:
+        """The engine's retention classes (every installed domain's) the pack gives no period for:
+        records of those would never get a purge date, so ``mamori regulations validate`` fails."""
+        return sorted(code for code in retention_classes() if self.retention_class_for(code) is None)
+
+    def section(self, name: str) -> Any:
+        """The pack's section of a domain (its ``pack_section`` model), or None when the pack has none."""
+        return self.sections.get(name)
+
+    def retention_class_for(self, code: str) -> str | None:
+        """The pack's retention class that gives the period of the engine's class ``code``: the class
+        keyed by that code, or the one that says it ``serves`` it; None when the pack has neither."""
+        retention = self.parameters.retention
+        if code in retention:
+            return code
+        return next((name for name, rule in retention.items() if code in rule.serves), None)
+
+    def has(self, name: str) -> bool:
+        """Whether the pack has a request kind (``access.privilege``), a domain section (``equipment``)
+        or a part of its parameters (``parameters.review``): what a menu entry ``needs``."""
+        if any(chain.kind == name for chain in self.chains):
+            return True
+        target: object = self
+        for part in name.split("."):
+            target = target.get(part) if isinstance(target, dict) else getattr(target, part, None)
+            if target is None:
+                return False
+        return bool(target) if isinstance(target, list | dict) else True
 
     def role(self, code: str) -> Role:
         for role in self.roles:

@@ -1,5 +1,7 @@
 from django.urls import include, path
 
+from mamori.core.plugins import Domain, domains
+
 from . import views
 from .views import accounts as account_views
 from .views.organisation import (
@@ -47,12 +49,15 @@ urlpatterns = [
     path("accounts/<int:pk>/reset/", account_views.account_reset_view, name="account_reset"),
     path("accounts/<int:pk>/disable/", account_views.account_disable_view, name="account_disable"),
     path("accounts/<int:pk>/enable/", account_views.account_enable_view, name="account_enable"),
-    # One URL module per domain, so each area's screens are added without touching the others.
-    path("access/", include("mamori.web.urls_access")),
-    path("credentials/", include("mamori.web.urls_credentials")),
-    path("designations/", include("mamori.web.urls_designations")),
-    path("reviews/", include("mamori.web.urls_reviews")),
-    path("terminals/", include("mamori.web.urls_terminals")),
-    path("events/", include("mamori.web.urls_events")),
-    path("exports/", include("mamori.web.urls_exports")),
 ]
+
+
+def domain_urlpatterns(found: list[Domain]) -> list:
+    """One URL module per domain (``Domain.urls``), each under its prefix (by default ``<app label>/``):
+    a new domain's screens are added by its AppConfig alone (issue 9 item 4)."""
+    return [
+        path(domain.url_prefix or f"{domain.label}/", include(domain.urls)) for domain in found if domain.urls
+    ]
+
+
+urlpatterns += domain_urlpatterns(domains())

@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import Entitlement, EntitlementState, ProposalState, RevocationProposal
-from mamori.access.selectors import administered_systems
 from mamori.core import time
-from mamori.credentials.models import Loan
+from mamori.core.plugins import domains, resolve
 from mamori.findings.models import FindingState
 from mamori.findings.selectors import visible_findings
-from mamori.reviews.models import LineState
-from mamori.reviews.selectors import lines_for_reviewer
 from mamori.workflows.models import Notification, RequestStep
 from mamori.workflows.notifications import notification_mark_read
 from mamori.workflows.selectors import my_requests, unread_notifications
@@ -40,36 +34,14 @@ def _cited(steps) -> list[dict]:
 
 
 def _waiting(request) -> list[dict]:
-    """Work other than approvals that waits for this person: review lines to decide (KIT-5-10),
-    registrations and revocation proposals of the systems they administer (KIT-5-5, KIT-6),
-    viewing IDs not returned (KIT-11).  Counts only: each links to its own list."""
-    pack, today, person = current_pack(), time.today(), person_of(request)
-    superuser = request.user.is_superuser
+    """Work other than approvals that waits for this person, as each domain declares it
+    (``Domain.home``: review lines, registrations to record, viewing IDs not returned …; issue 9
+    item 4).  Counts only: each links to its own list."""
+    today = time.today()
     waiting = []
-    lines = lines_for_reviewer(person, on=today, pack=pack).filter(state=LineState.PENDING).count()
-    if lines:
-        waiting.append({"label": "定期確認の未確認の行", "count": lines, "url": reverse("review_mine")})
-    mine = administered_systems(person, pack=pack, on=today) if person else []
-    if mine or superuser:
-        systems = Q() if superuser else Q(system__in=mine)
-        pending = Entitlement.objects.filter(systems, state=EntitlementState.PENDING).count()
-        proposals = RevocationProposal.objects.filter(
-            Q() if superuser else Q(entitlement__system__in=mine), state=ProposalState.OPEN
-        ).count()
-        if pending or proposals:
-            waiting.append(
-                {
-                    "label": "管理ファイルへの登録・解除の提案",
-                    "count": pending + proposals,
-                    "url": reverse("access_inbox"),
-                }
-            )
-    if superuser:
-        out = Loan.objects.filter(returned_at__isnull=True).count()
-        if out:
-            waiting.append(
-                {"label": "返却されていない閲覧用ID", "count": out, "url": reverse("credentials_loans")}
-            )
+    for domain in domains():
+        if domain.home:
+            waiting += resolve(domain.home)(request.user, on=today)
     return waiting
 
 
