@@ -185,3 +185,19 @@ def test_it_shows_no_kitami_article_form_or_system_name_under_another_pack(db, d
         assert len(found) >= 3, found
     else:
         assert not hits, "\n".join(sorted(set(hits))[:80])
+
+
+def test_it_offers_a_privilege_request_only_where_the_pack_declares_it(db, demo):
+    """Issue 9 item 6: 柳川市 declares no ``access.privilege`` chain, so no page links to the privilege
+    request (which would only answer that the pack has none); 目黒区 and 北見市 declare it and link to it."""
+    pack = get_pack(demo["pack"])
+    declared = any(chain.kind == "access.privilege" for chain in pack.chains)
+    reached = [
+        url for pages in demo["pages"].values() for url, *_ in pages if url.startswith("/access/request/")
+    ]
+    assert bool(reached) == declared, (demo["pack"], reached)
+    for pages in demo["pages"].values():
+        for url, _status, _kind, text in pages:
+            assert "の申請がありません" not in text, url
+            if pack.parameters.access.biometric is None:
+                assert "生体情報の登録待ち" not in text, url

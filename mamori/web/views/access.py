@@ -39,7 +39,7 @@ from mamori.access.transfers import revocation_proposal_apply
 from mamori.core import time
 from mamori.core.policy import may
 from mamori.core.templatetags.pack import shares_form
-from mamori.organisation.models import Person, Unit
+from mamori.organisation.models import Employment, Person, Unit
 from mamori.workflows.services import WorkflowError, request_file
 
 from .common import current_pack, person_of, render_list, screen
@@ -286,6 +286,12 @@ def inbox(request):
             "today": today,
             "unregistered": unregistered,
             "registration_name": rule.name if rule else "",
+            # Who needs the registration, and which requests wait for biometrics, as the pack says.
+            "registration_for": "・".join(dict(Employment.choices).get(e, e) for e in rule.employments)
+            if rule
+            else "",
+            "biometric": pack.parameters.access.biometric,
+            "pack": pack,
         },
     )
 
