@@ -17,6 +17,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from mamori.regulations.active import NoActivePack, active_pack
+
 
 class EventKind(models.TextChoices):
     LOGON = "logon", "ログオン"
@@ -35,6 +37,21 @@ class SourceFormat(models.TextChoices):
     JSONL = "jsonl", "JSON lines"
 
 
+# The engine's retention class of operation events, declared in apps.py (Domain.retention_classes).
+ENGINE_RETENTION_CLASS = "operation_events"
+
+
+def default_retention_class() -> str:
+    """The active pack's class for operation events: keyed ``operation_events``, or a class of the
+    pack's own words that serves it (舞鶴市第25条第1項第1号「操作履歴」).  Never a city's class name
+    written in the engine (issue 9 item 6)."""
+    try:
+        pack = active_pack()
+    except NoActivePack:
+        return ENGINE_RETENTION_CLASS
+    return pack.retention_class_for(ENGINE_RETENTION_CLASS) or ENGINE_RETENTION_CLASS
+
+
 class EventSource(models.Model):
     """Where events come from: one log or export of one system, with the column mapping of its
     CSV (which column holds the time, the account, …) so that each month's file reads the same."""
@@ -46,8 +63,9 @@ class EventSource(models.Model):
     system = models.CharField("業務システム", max_length=40, blank=True)
     # CSV: {"at": "操作日時", "account": "操作者ID", …, "date_format": "%Y/%m/%d %H:%M:%S"}.
     mapping = models.JSONField("列の対応", default=dict, blank=True)
-    # The pack's retention class of these events (MAI-25(1): 操作履歴).
-    retention_class = models.CharField("保存区分", max_length=40, default="operation_history")
+    # The pack's retention class of these events (MAI-25(1): 操作履歴), by default the one the active
+    # pack gives for the engine's class of operation events (issue 9 item 6).
+    retention_class = models.CharField("保存区分", max_length=40, default=default_retention_class)
     # evtx: the channels a file must be a log of (["Security"] for logons; an RDP source may add
     # "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational").  A file of another
     # channel is refused.  Empty for CSV and JSON lines.

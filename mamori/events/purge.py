@@ -2,8 +2,8 @@
 
 舞鶴市規程第25条第1号: 操作履歴 は「当該操作を行った日から起算して5年間」.  The period comes from
 the pack (``parameters.retention``, see :mod:`mamori.records.retention`); each source names its
-retention class (default ``operation_history``).  A class the pack gives no period keeps its events:
-nothing is purged that the regulation has not given a period for.
+retention class (by default the active pack's class for the engine's ``operation_events``).  A class the pack
+gives no period keeps its events: nothing is purged that the regulation has not given a period for.
 
 The purge checks each chunk it touches before deleting (a purge must not launder a tampered chunk),
 deletes through the one path the triggers allow (a permit row inside the transaction), and writes a

@@ -37,7 +37,15 @@ from mamori.regulations.registry import implements
 from . import chain, evtxfile, parsers, winlog
 from .batches import ingest_batch_interrupt, interrupted_batches, this_process
 from .hooks import run_after_ingest
-from .models import BATCH_TRANSITIONS, BatchState, EventChunk, EventSource, IngestBatch, SourceFormat
+from .models import (
+    BATCH_TRANSITIONS,
+    BatchState,
+    EventChunk,
+    EventSource,
+    IngestBatch,
+    SourceFormat,
+    default_retention_class,
+)
 from .outcome import IngestRejected, IngestReport, findings_as_data, quarantine_hint
 
 __all__ = ["CHUNK", "IngestRejected", "IngestReport", "event_source_save", "events_ingest"]
@@ -62,12 +70,15 @@ def event_source_save(
     format: str,
     system: str = "",
     mapping: dict | None = None,
-    retention_class: str = "operation_history",
+    retention_class: str | None = None,
     channels: list[str] | None = None,
     actor: Any = None,
 ) -> EventSource:
     """Register a source or change its mapping; a CSV mapping must name at least at and account.
-    An evtx source expects the Security channel unless ``channels`` says otherwise."""
+    An evtx source expects the Security channel unless ``channels`` says otherwise.  Its events are
+    kept for the period of ``retention_class``, by default the active pack's class for operation
+    events (issue 9 item 6)."""
+    retention_class = retention_class or default_retention_class()
     if format not in SourceFormat.values:
         raise ValueError(f"format: {format!r} は {', '.join(SourceFormat.values)} のいずれかです")
     if channels is None:

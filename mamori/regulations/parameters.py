@@ -55,6 +55,10 @@ class RetentionClass(Strict):
     base: Literal["day", "next_fiscal_year"] = "day"
     article: str | None = None
     requirements: list[str] = []
+    # The engine's classes (mamori.core.plugins.retention_classes) this class of the pack gives the
+    # period for, when the pack names it in its own words (舞鶴市第25条第1項第1号「操作履歴」 serves
+    # the engine's ``operation_events``).  A class keyed by the engine's own code needs none.
+    serves: list[str] = []
 
 
 class Hours(Strict):

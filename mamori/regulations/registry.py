@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from django.utils.module_loading import autodiscover_modules
 
+from .citations import entries_citing_article, entries_citing_requirement
 from .schema import Pack
 
 F = TypeVar("F", bound=Callable)
@@ -55,35 +56,18 @@ def code_implementing(requirement_id: str) -> list[Implementation]:
 
 
 def pack_entries_citing(pack: Pack, requirement_id: str) -> list[Implementation]:
-    found: list[Implementation] = []
-    for role in pack.roles:
-        if requirement_id in role.requirements:
-            found.append(Implementation("pack", f"roles.{role.code}", f"役割 {role.name}"))
-    for chain in pack.chains:
-        if requirement_id in chain.requirements:
-            found.append(Implementation("pack", f"chains.{chain.kind}", f"承認経路 {chain.title}"))
-        if chain.lead_time and requirement_id in chain.lead_time.requirements:
-            found.append(
-                Implementation(
-                    "pack", f"chains.{chain.kind}.lead_time", f"{chain.lead_time.days}日前までの申請"
-                )
-            )
-    params = pack.parameters
-    for name, retention in params.retention.items():
-        if requirement_id in retention.requirements:
-            found.append(
-                Implementation("pack", f"parameters.retention.{name}", f"保存期間 {retention.label}")
-            )
-    if requirement_id in params.password.requirements:
-        found.append(Implementation("pack", "parameters.password", "パスワードの規則"))
-    if requirement_id in params.calendar.requirements:
-        found.append(Implementation("pack", "parameters.calendar", "閉庁日"))
-    if params.operating_hours and requirement_id in params.operating_hours.requirements:
-        found.append(Implementation("pack", "parameters.operating_hours", "稼働時間"))
-    for table in pack.tables:
-        if requirement_id in table.requirements:
-            found.append(Implementation("pack", f"tables.{table.id}", table.title))
-    return found
+    """Every pack entry that cites the requirement, found by walking the whole pack (citations.py)."""
+    return [
+        Implementation("pack", entry.path, entry.summary)
+        for entry in entries_citing_requirement(pack, requirement_id)
+    ]
+
+
+def pack_entries_citing_article(pack: Pack, number: str) -> list[Implementation]:
+    """Every pack entry that cites the article (第21条: "21", "21-4", "21-4-2" …)."""
+    return [
+        Implementation("pack", entry.path, entry.summary) for entry in entries_citing_article(pack, number)
+    ]
 
 
 TESTS_DIR = Path(__file__).resolve().parents[2] / "tests"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.management.base import BaseCommand, CommandError
 
 from mamori.regulations.loader import PackError, available_packs, get_pack, load_pack_file
-from mamori.regulations.registry import everything_implementing
+from mamori.regulations.registry import everything_implementing, pack_entries_citing_article
 from mamori.regulations.text import article_text, requirements_of_article
 
 KIND_LABEL = {"pack": "規程パック", "code": "実装", "test": "試験"}
@@ -67,6 +67,12 @@ class Command(BaseCommand):
             for entry in entries:
                 summary = f" — {entry.summary}" if entry.summary else ""
                 self.stdout.write(f"    {KIND_LABEL[entry.kind]}: {entry.name}{summary}")
+        # Every pack entry that cites this article, whether or not it names a requirement (issue 9).
+        citing = pack_entries_citing_article(regulation, article)
+        self.stdout.write("")
+        self.stdout.write(f"■ この条を引く規程パックの項目 ({len(citing)})")
+        for entry in citing:
+            self.stdout.write(f"    {KIND_LABEL[entry.kind]}: {entry.name} — {entry.summary}")
 
     def do_validate(self, *, files: list[str], **options):
         targets = files or [str(path) for path in available_packs().values()]
@@ -77,6 +83,15 @@ class Command(BaseCommand):
             except PackError as error:
                 failed += 1
                 self.stderr.write(error.describe())
+                continue
+            missing = pack.missing_retention_classes()
+            if missing:
+                # Issue 9 item 6: every record the engine writes carries a class the pack declares.
+                failed += 1
+                self.stderr.write(
+                    f"{file}: parameters.retention: no period for the engine's retention class(es) "
+                    f"{', '.join(missing)} (declare each, or a class of the pack's own that serves it)"
+                )
                 continue
             self.stdout.write(f"OK {file} ({pack.pack}: {pack.municipality})")
         if failed:
