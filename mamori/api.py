@@ -20,13 +20,14 @@ from ninja.security import django_auth
 
 from mamori.core import time
 from mamori.core.plugins import Domain, domains, resolve
-from mamori.core.policy import Refused, require
+from mamori.core.policy import require
 from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
 from mamori.events.verify import events_verify
 from mamori.findings.models import FindingState
 from mamori.findings.selectors import visible_findings
 from mamori.organisation.roles import holders_of
 from mamori.records.services import records_verify
+from mamori.registers.api import problem_handlers
 from mamori.regulations.active import active_installation, active_pack
 from mamori.workflows.models import Request, RequestStep
 from mamori.workflows.selectors import my_requests, visible_requests
@@ -132,11 +133,9 @@ def _data_error(request, exc):
     return _problem_response(400, "指定された値をデータベースで扱えません（数値が大きすぎる等）。")
 
 
-@api.exception_handler(Refused)
-def _refused(request, error: Refused):
-    """Every policy refusal, from a router or from a service, is the one Problem schema (403)."""
-    body = {"message": error.message, "article": error.article, "field": error.field}
-    return api.create_response(request, body, status=error.status)
+# Every policy refusal, from a router or from a service, and every input ninja cannot read (422) is the
+# one Problem schema naming the field.
+problem_handlers(api)
 
 
 class PackOut(Schema):

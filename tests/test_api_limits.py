@@ -202,6 +202,9 @@ def test_a_payload_with_a_long_value_is_refused_naming_the_field(city, people):
     before = Request.objects.count()
     response = post(people.requester, "/api/requests", {"kind": "access.privilege", "payload": payload})
     assert response.status_code == 422, response.content[:300]
+    # The one Problem schema, as every other refusal (issue 9): what is wrong and the field at fault.
+    assert set(response.json()) == {"message", "article", "field"}
+    assert response.json()["message"].startswith("payload.reason の文字数")
     message = str(response.json())
     assert "payload.reason" in message and "2,000" in message
     assert Request.objects.count() == before

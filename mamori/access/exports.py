@@ -106,7 +106,7 @@ def management_file_export(*, user: Any, on: dt.date, filters: Mapping[str, str]
     labels = {"system": "システム", "unit": "組織", "state": "状態", "text": "検索", "person": "職員番号"}
     conditions = "、".join(f"{labels[k]}={v}" for k, v in filters.items() if k in labels) or "なし"
     return TableExport(
-        title="管理ファイル（システム使用者の操作権限）",
+        title="管理ファイル（操作権限）",
         subtitle=f"{municipality_name(pack)} {pack.title}",
         article=management_file_article(pack),
         columns=COLUMNS,

@@ -69,7 +69,7 @@ def populate(city: Any, *, on: dt.date) -> str:
         if applicant is not None:
             try:
                 request_file(kind="access.password", actor=applicant, on=on, payload={"system": system.code})
-                done.append("パスワード申請（別記様式2）1件")
+                done.append("パスワード申請1件")
             except WorkflowError:
                 pass
 

@@ -96,8 +96,10 @@ def problem_handlers(api: NinjaAPI) -> None:
         first = error.errors[0] if error.errors else {}
         location = [str(part) for part in first.get("loc", ()) if part not in ("body", "payload", "query")]
         field = ".".join(location) or None
+        # A validator's own message (ours are Japanese and name the field) without pydantic's prefix.
+        reason = str(first.get("msg", "読めません")).removeprefix("Value error, ")
         body = {
-            "message": f"{field or '入力'}: {first.get('msg', '読めません')}",
+            "message": f"{field}: {reason}" if field else reason,
             "article": "",
             "field": field,
         }

@@ -253,7 +253,8 @@ def generic_form_class(pack: Pack, chain: Chain, *, with_title: bool = True) -> 
 
 
 class PrivilegeRequestForm(RequestForm):
-    """北見市 別記様式1 and the like: who gets (or loses) which privileges on which system."""
+    """A pack's privilege request form: who gets (or loses) which privileges on which system; the
+    labels are the pack form's own where it names the field."""
 
     action = forms.ChoiceField(
         label="登録・解除の別",
@@ -261,8 +262,8 @@ class PrivilegeRequestForm(RequestForm):
         initial="grant",
         widget=forms.RadioSelect,
     )
-    person = forms.ChoiceField(label="システム使用者")
-    system = forms.ChoiceField(label="行政情報システム")
+    person = forms.ChoiceField(label="職員")
+    system = forms.ChoiceField(label="システム")
     privileges = forms.MultipleChoiceField(label="操作権限", widget=forms.CheckboxSelectMultiple)
     user_id = forms.CharField(
         label="ユーザID", max_length=60, required=False, help_text="空欄のときは職員番号"
@@ -330,7 +331,7 @@ def payload_labels(pack: Pack, chain: Chain | None, form_id: str) -> dict[str, t
     """Field name → (label, choice labels) for showing a payload."""
     labels: dict[str, tuple[str, dict[str, str]]] = {
         "action": ("登録・解除の別", {"grant": "登録", "revoke": "解除"}),
-        "person": ("システム使用者（職員番号）", {}),
+        "person": ("職員（職員番号）", {}),
         "person_name": ("氏名", {}),
         "system": ("システムコード", {}),
         "system_name": ("システム", {}),
