@@ -133,7 +133,8 @@ def test_the_line_page_shows_its_history(city, people, client):
     )[0]  # fmt: skip
     client.force_login(people.admin)
     page = client.get(f"/access/lines/{line.pk}/").content.decode()
-    assert "access.entitlement.registered" in page and "KIT-5-5" in page
+    # The action in words, not its stored code (issue 9 item 5).
+    assert "権限を登録" in page and "access.entitlement.registered" not in page and "KIT-5-5" in page
 
 
 def test_kit_5_2_the_quick_form_files_a_request_and_names_a_refused_field(city, people, client):

@@ -18,6 +18,7 @@ from mamori.events.services import event_source_save, events_ingest
 from mamori.events.verify import events_verify
 from mamori.records import anchors
 from mamori.records import triggers as record_triggers
+from mamori.records.actions import RecordAction
 from mamori.records.models import Record, RecordHead
 from mamori.records.services import record_append, records_verify
 from tests.conftest import TODAY
@@ -83,12 +84,12 @@ def test_it_anchors_every_committed_head_in_an_append_only_file(stored, anchor_d
 
 def test_it_never_anchors_a_head_that_rolled_back(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
-        record_append(action="test.kept", object_type="t", object_id="1")
+        record_append(action=RecordAction.SYSTEM_REGISTERED, object_type="t", object_id="1")
     kept = anchors.latest(anchors.RECORDS)
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
-                record_append(action="test.rolled_back", object_type="t", object_id="2")
+                record_append(action=RecordAction.SYSTEM_CHANGED, object_type="t", object_id="2")
                 raise RuntimeError
         except RuntimeError:
             pass

@@ -6,6 +6,7 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 
 from mamori.records import triggers
+from mamori.records.actions import RecordAction
 from mamori.records.models import Record
 from mamori.records.services import Entry, record_append, record_append_many, records_verify
 
@@ -16,7 +17,7 @@ def chain(db):
         record_append_many(
             entries=[
                 Entry(
-                    action="test.thing.changed",
+                    action=RecordAction.SYSTEM_CHANGED,
                     object_type="test.Thing",
                     object_id=str(i),
                     before={"n": i - 1},
@@ -38,7 +39,7 @@ def _drop_triggers():
 @pytest.mark.django_db(transaction=True)
 def test_a_record_must_be_written_inside_the_changes_transaction():
     with pytest.raises(RuntimeError):
-        record_append(action="x", object_type="t", object_id="1")
+        record_append(action=RecordAction.SYSTEM_CHANGED, object_type="t", object_id="1")
 
 
 def test_an_intact_chain_verifies(chain):

@@ -51,6 +51,7 @@ def test_mai_25_each_record_carries_the_purge_date_of_its_class_from_the_active_
     from django.db import transaction
 
     from mamori.core.time import TOKYO
+    from mamori.records.actions import RecordAction
     from mamori.records.services import Entry, record_append_many
     from mamori.regulations.models import Installation
 
@@ -60,21 +61,21 @@ def test_mai_25_each_record_carries_the_purge_date_of_its_class_from_the_active_
         operation, room, unknown = record_append_many(
             entries=[
                 Entry(
-                    action="jukinet.search",
+                    action=RecordAction.AUDIT_SEARCHED,
                     object_type="t",
                     object_id="1",
                     retention_class="operation_history",
                     at=late_evening,
                 ),
                 Entry(
-                    action="room.entered",
+                    action=RecordAction.SYSTEM_CHANGED,
                     object_type="t",
                     object_id="2",
                     retention_class="room_log",
                     at=late_evening,
                 ),
                 Entry(
-                    action="other",
+                    action=RecordAction.SYSTEM_CHANGED,
                     object_type="t",
                     object_id="3",
                     retention_class="not_in_the_pack",

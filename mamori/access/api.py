@@ -95,6 +95,7 @@ class HistoryOut(Schema):
     seq: int
     at: dt.datetime
     action: str
+    action_label: str  # the action in words (「権限を登録」); ``action`` is its stored code
     actor: str
     capacity: str
     article: str
@@ -308,6 +309,7 @@ def entitlement_records(request, entitlement_id: int):
             "seq": r.seq,
             "at": r.at,
             "action": r.action,
+            "action_label": r.action_label,
             "actor": r.actor_label,
             "capacity": r.capacity,
             "article": r.article,

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from mamori.core.policy import Actor
 from mamori.organisation.models import Unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -44,7 +45,7 @@ def _check(values: dict[str, Any], pack: Pack) -> None:
         raise EntitlementError(f"区分フラグ {', '.join(unknown)} はこの規程にありません", field="flags")
 
 
-def _entry(system: System, action: str, actor: Actor, before: dict | None = None) -> Entry:
+def _entry(system: System, action: RecordAction, actor: Actor, before: dict | None = None) -> Entry:
     return Entry(
         action=action,
         object_type="access.System",
@@ -83,10 +84,10 @@ def system_register(
     )
     record_append_many(
         entries=[
-            _entry(system, "access.system.registered", actor),
+            _entry(system, RecordAction.SYSTEM_REGISTERED, actor),
             *[
                 Entry(
-                    action="access.privilege.defined",
+                    action=RecordAction.PRIVILEGE_DEFINED,
                     object_type="access.Privilege",
                     object_id=str(p.pk),
                     actor=actor,
@@ -112,7 +113,7 @@ def system_update(*, system: System, changes: dict[str, Any], actor: Actor, pack
     for name, value in changes.items():
         setattr(locked, name, value)
     locked.save()
-    record_append_many(entries=[_entry(locked, "access.system.changed", actor, before)])
+    record_append_many(entries=[_entry(locked, RecordAction.SYSTEM_CHANGED, actor, before)])
     return locked
 
 
@@ -127,7 +128,7 @@ def privilege_define(
     record_append_many(
         entries=[
             Entry(
-                action="access.privilege.defined",
+                action=RecordAction.PRIVILEGE_DEFINED,
                 object_type="access.Privilege",
                 object_id=str(privilege.pk),
                 actor=actor,

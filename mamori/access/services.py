@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import Q
 
 from mamori.core import time
-from mamori.core.policy import Actor, require
+from mamori.core.policy import Actor, require, signed_in
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import Holding, holders_of, holding_of
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Cited, Pack
@@ -65,7 +66,7 @@ def _cite(rule: Cited | None) -> tuple[str, str]:
 
 def _entry(
     line: Entitlement,
-    action: str,
+    action: RecordAction,
     *,
     actor: Actor,
     capacity: str,
@@ -163,7 +164,7 @@ def _create_lines(
     entries = [
         _entry(
             line,
-            "access.entitlement.registered",
+            RecordAction.ENTITLEMENT_REGISTERED,
             actor=actor,
             capacity=capacity,
             article=article,
@@ -172,6 +173,14 @@ def _create_lines(
         for line in lines
     ]
     return lines, entries
+
+
+# How an ended line is recorded (its new state).
+_ENDED_AS: dict[str, RecordAction] = {
+    EntitlementState.REVOKED: RecordAction.ENTITLEMENT_REVOKED,
+    EntitlementState.EXPIRED: RecordAction.ENTITLEMENT_EXPIRED,
+    EntitlementState.DELETED: RecordAction.ENTITLEMENT_DELETED,
+}
 
 
 def _end_lines(
@@ -199,7 +208,7 @@ def _end_lines(
         entries.append(
             _entry(
                 line,
-                f"access.entitlement.{state}",
+                _ENDED_AS[state],
                 actor=actor,
                 capacity=capacity,
                 article=article,
@@ -282,7 +291,7 @@ def entitlements_apply_request(
                 entries.append(
                     _entry(
                         line,
-                        "access.entitlement.changed",
+                        RecordAction.ENTITLEMENT_CHANGED,
                         actor=actor,
                         capacity=capacity,
                         article=article,
@@ -379,7 +388,7 @@ def entitlement_change(
         entries=[
             _entry(
                 locked,
-                "access.entitlement.changed",
+                RecordAction.ENTITLEMENT_CHANGED,
                 actor=actor,
                 capacity=capacity,
                 article=article,
@@ -631,7 +640,7 @@ def contract_register(
     record_append_many(
         entries=[
             Entry(
-                action="access.contract.registered",
+                action=RecordAction.CONTRACT_REGISTERED,
                 object_type="access.MaintenanceContract",
                 object_id=str(contract.pk),
                 actor=actor,
@@ -666,13 +675,13 @@ def user_registration_record(
         person=person,
         registered_on=registered_on,
         reference=reference,
-        recorded_by=actor,
+        recorded_by=signed_in(actor, doing="利用者情報登録の記録"),
         recorded_at=time.now(),
     )
     record_append_many(
         entries=[
             Entry(
-                action="access.user_registration.recorded",
+                action=RecordAction.USER_REGISTRATION_RECORDED,
                 object_type="access.UserRegistration",
                 object_id=str(registration.pk),
                 actor=actor,
@@ -712,7 +721,7 @@ def biometric_registration_record(
         system=system,
         place=place,
         registered_on=registered_on,
-        recorded_by=actor,
+        recorded_by=signed_in(actor, doing="生体情報登録の記録"),
         recorded_at=time.now(),
     )
     pending = list(
@@ -722,7 +731,7 @@ def biometric_registration_record(
     )
     entries = [
         Entry(
-            action="access.biometric.recorded",
+            action=RecordAction.BIOMETRIC_RECORDED,
             object_type="access.BiometricRegistration",
             object_id=str(registration.pk),
             actor=actor,
@@ -739,7 +748,7 @@ def biometric_registration_record(
         entries.append(
             _entry(
                 line,
-                "access.entitlement.activated",
+                RecordAction.ENTITLEMENT_ACTIVATED,
                 actor=actor,
                 capacity=holding.capacity,
                 article=article,

@@ -17,6 +17,7 @@ from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.organisation.models import Person
 from mamori.organisation.plans import ChangeKind, ImportPlan
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
@@ -129,7 +130,7 @@ def revocation_proposals_open(
     record_append_many(
         entries=[
             Entry(
-                action="access.proposal.opened",
+                action=RecordAction.PROPOSAL_OPENED,
                 object_type="access.RevocationProposal",
                 object_id=str(proposal.pk),
                 actor=actor,
@@ -192,7 +193,7 @@ def revocation_proposal_apply(
     locked.save(update_fields=["state", "decided_by", "decided_at"])
     entries.append(
         Entry(
-            action="access.proposal.applied",
+            action=RecordAction.PROPOSAL_APPLIED,
             object_type="access.RevocationProposal",
             object_id=str(locked.pk),
             actor=actor,
@@ -239,7 +240,7 @@ def revocation_proposal_dismiss(
     record_append_many(
         entries=[
             Entry(
-                action="access.proposal.dismissed",
+                action=RecordAction.PROPOSAL_DISMISSED,
                 object_type="access.RevocationProposal",
                 object_id=str(locked.pk),
                 actor=actor,

@@ -16,6 +16,7 @@ from django.db import transaction
 from mamori.core import time
 from mamori.core.policy import Actor, may, require
 from mamori.findings.services import findings_recheck
+from mamori.records.actions import RecordAction
 from mamori.records.services import record_append
 from mamori.regulations.registry import implements
 
@@ -58,7 +59,12 @@ def _requirement(aspect: Literal["temporary", "login"]) -> str:
 
 
 def _record(
-    user: User, action: str, *, actor: Actor, after: dict | None = None, requirement: str | None = None
+    user: User,
+    action: RecordAction,
+    *,
+    actor: Actor,
+    after: dict | None = None,
+    requirement: str | None = None,
 ) -> None:
     record_append(
         action=action,
@@ -91,7 +97,7 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
     if user is None:
         _spend_a_hash(password)
         record_append(
-            action="accounts.login.refused_unknown",
+            action=RecordAction.LOGIN_REFUSED_UNKNOWN,
             object_type="accounts.User",
             object_id="",
             actor=None,
@@ -104,7 +110,7 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
         _spend_a_hash(password)
         _record(
             user,
-            "accounts.login.refused_disabled",
+            RecordAction.LOGIN_REFUSED_DISABLED,
             actor=None,
             after={"username": username, "from": remote_addr, "cause": "disabled"},
         )
@@ -113,7 +119,7 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
         _spend_a_hash(password)
         _record(
             user,
-            "accounts.login.refused_locked",
+            RecordAction.LOGIN_REFUSED_LOCKED,
             actor=None,
             after={"username": username, "from": remote_addr, "cause": "locked"},
         )
@@ -128,7 +134,7 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
         user.save(update_fields=fields)
         _record(
             user,
-            "accounts.login.failed",
+            RecordAction.LOGIN_FAILED,
             actor=None,
             after={
                 "username": username,
@@ -139,14 +145,17 @@ def _login_attempt(*, username: str, password: str, remote_addr: str) -> tuple[U
         )
         if user.locked_at:
             _record(
-                user, "accounts.locked", actor=None, after={"username": username, "after_failures": threshold}
+                user,
+                RecordAction.ACCOUNT_LOCKED,
+                actor=None,
+                after={"username": username, "after_failures": threshold},
             )
             sessions_end(user=user)
         return None, LOGIN_REFUSED
     user.failed_logins = 0
     user.last_login = time.now()
     user.save(update_fields=["failed_logins", "last_login"])
-    _record(user, "accounts.login.succeeded", actor=user, after={"username": username, "from": remote_addr})
+    _record(user, RecordAction.LOGIN_SUCCEEDED, actor=user, after={"username": username, "from": remote_addr})
     return user, ""
 
 
@@ -175,7 +184,7 @@ def account_disable(*, user: User, actor: Actor, reason: str) -> None:
     ended = sessions_end(user=user)
     _record(
         user,
-        "accounts.disabled",
+        RecordAction.ACCOUNT_DISABLED,
         actor=actor,
         after={"username": user.username, "reason": reason.strip(), "sessions_ended": ended},
     )
@@ -218,7 +227,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         messages = getattr(error, "messages", [str(error)])
         raise AccountError(" ".join(messages), field="new_password") from None
     _set_password(user, new_password, temporary=False)
-    _record(user, "accounts.password.changed", actor=user)
+    _record(user, RecordAction.PASSWORD_CHANGED, actor=user)
     findings_recheck(
         rule="accounts.temporary_password_not_changed",
         object_type="accounts.User",
@@ -253,7 +262,7 @@ def password_issue_temporary(*, user: User, actor: Actor, password: str | None =
     _set_password(user, temporary, temporary=True)
     _record(
         user,
-        "accounts.password.temporary_issued",
+        RecordAction.TEMPORARY_PASSWORD_ISSUED,
         actor=actor,
         requirement=_requirement("temporary"),
         after={"username": user.username, "must_change_password": True},
@@ -268,7 +277,7 @@ def account_unlock(*, user: User, actor: Actor) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     user.locked_at, user.failed_logins = None, 0
     user.save(update_fields=["locked_at", "failed_logins"])
-    _record(user, "accounts.unlocked", actor=actor)
+    _record(user, RecordAction.ACCOUNT_UNLOCKED, actor=actor)
 
 
 @transaction.atomic
@@ -293,7 +302,7 @@ def account_create(
     user.save(update_fields=["password", "password_changed_at"])
     _record(
         user,
-        "accounts.created",
+        RecordAction.ACCOUNT_CREATED,
         actor=actor,
         requirement=_requirement("temporary"),
         after={"username": username, "person_id": getattr(person, "pk", None), "is_admin": is_admin},
@@ -321,7 +330,12 @@ def account_lock(*, user: User, actor: Actor) -> int:
         user.locked_at = time.now()
         user.save(update_fields=["locked_at"])
     ended = sessions_end(user=user)
-    _record(user, "accounts.locked", actor=actor, after={"username": user.username, "sessions_ended": ended})
+    _record(
+        user,
+        RecordAction.ACCOUNT_LOCKED,
+        actor=actor,
+        after={"username": user.username, "sessions_ended": ended},
+    )
     return ended
 
 
@@ -333,4 +347,4 @@ def account_enable(*, user: User, actor: Actor) -> None:
     user = User.objects.select_for_update().get(pk=user.pk)
     user.is_active = True
     user.save(update_fields=["is_active"])
-    _record(user, "accounts.enabled", actor=actor)
+    _record(user, RecordAction.ACCOUNT_ENABLED, actor=actor)

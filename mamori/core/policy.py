@@ -48,6 +48,18 @@ def require(user: Any, perm: str, obj: Any = None, *, message: str, article: str
         raise Refused(message, article=article)
 
 
+class SignInRequired(Refused):
+    """What a person signs for, mamori itself (``actor=None``) cannot do: the services that keep who
+    did it in a required field (申請者, 決定者, 記録者, 発行者 …) refuse it."""
+
+
+def signed_in(actor: Actor, *, doing: str) -> User:
+    """The signed-in user ``actor`` is; mamori itself is refused, naming what needs a person."""
+    if actor is None:
+        raise SignInRequired(f"{doing}は、ログインした利用者が行います。")
+    return actor
+
+
 @rules.predicate
 def is_admin(user: Any) -> bool:
     """An administrator of mamori (情報政策課)."""

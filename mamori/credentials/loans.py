@@ -18,6 +18,7 @@ from mamori.core.policy import Actor
 from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import holding_of, primary_unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -67,7 +68,7 @@ def lender_capacity(*, actor: Actor, unit: Unit, pack: Pack, on: dt.date) -> str
 def _entry(
     instance: Any,
     fields: tuple[str, ...],
-    action: str,
+    action: RecordAction,
     *,
     actor: Actor,
     capacity: str,
@@ -110,7 +111,7 @@ def viewing_id_register(
             _entry(
                 viewing,
                 VIEWING_ID_FIELDS,
-                "credentials.viewing_id.registered",
+                RecordAction.VIEWING_ID_REGISTERED,
                 actor=actor,
                 capacity=capacity,
                 pack=pack,
@@ -190,9 +191,7 @@ def loan_lend(
     except IntegrityError:
         raise CredentialError(f"閲覧用ユーザID {viewing.code} は貸与中です", field="viewing_id") from None
     record_append_many(
-        entries=[
-            _entry(loan, LOAN_FIELDS, "credentials.loan.lent", actor=actor, capacity=capacity, pack=pack)
-        ]
+        entries=[_entry(loan, LOAN_FIELDS, RecordAction.LOAN_LENT, actor=actor, capacity=capacity, pack=pack)]
     )
     return loan
 
@@ -225,7 +224,7 @@ def loan_return(*, loan: Loan, actor: Actor, on: dt.date | None = None) -> Loan:
             _entry(
                 locked,
                 LOAN_FIELDS,
-                "credentials.loan.returned",
+                RecordAction.LOAN_RETURNED,
                 actor=actor,
                 capacity=capacity,
                 pack=pack,

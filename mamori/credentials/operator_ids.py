@@ -20,6 +20,7 @@ from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.organisation.models import Person
 from mamori.organisation.roles import holding_of
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -90,7 +91,7 @@ def issuer_capacity(*, actor: Actor, pack: Pack, on: dt.date) -> str:
 def _record(
     instance: Any,
     fields: Sequence[str],
-    action: str,
+    action: RecordAction,
     *,
     actor: Actor,
     capacity: str,
@@ -171,7 +172,7 @@ def _give(
                     _record(
                         verification,
                         ID_FIELDS,
-                        "credentials.verification_id.issued",
+                        RecordAction.VERIFICATION_ID_ISSUED,
                         actor=actor,
                         capacity=capacity,
                         pack=pack,
@@ -198,7 +199,7 @@ def _give(
         _record(
             operator,
             OPERATOR_FIELDS,
-            "credentials.operator_id.issued",
+            RecordAction.OPERATOR_ID_ISSUED,
             actor=actor,
             capacity=capacity,
             pack=pack,
@@ -295,7 +296,7 @@ def verification_id_end(
         _record(
             locked,
             ID_FIELDS,
-            "credentials.verification_id.ended",
+            RecordAction.VERIFICATION_ID_ENDED,
             actor=actor,
             capacity=capacity,
             pack=pack,
@@ -310,7 +311,7 @@ def verification_id_end(
             _record(
                 operator,
                 OPERATOR_FIELDS,
-                "credentials.operator_id.ended",
+                RecordAction.OPERATOR_ID_ENDED,
                 actor=actor,
                 capacity=capacity,
                 pack=pack,

@@ -23,10 +23,11 @@ from django.db import transaction
 
 from mamori.access.models import System
 from mamori.core import time
-from mamori.core.policy import Actor
+from mamori.core.policy import Actor, signed_in
 from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -159,7 +160,7 @@ def _first_holder(code: str | None, *, pack: Pack, on: dt.date, unit: Unit | Non
 
 def _entry(
     credential: Credential,
-    action: str,
+    action: RecordAction,
     *,
     actor: Actor,
     capacity: str,
@@ -193,6 +194,7 @@ def _issue(
     request: Any = None,
 ) -> IssuedCredential:
     rules = pack.parameters.managed_passwords
+    issuer = signed_in(actor, doing="パスワード・暗証番号の設定")
     if (system is None) == (not terminal.strip()):
         raise CredentialError("システムか端末機のどちらか一方を指定してください", field="system")
     if not person.is_in_term_on(on):
@@ -226,7 +228,7 @@ def _issue(
         before = snapshot(old, CREDENTIAL_FIELDS)
         old.state, old.ended_at = CredentialState.REPLACED, moment
         entries.append(
-            _entry(old, "credentials.credential.replaced", actor=actor, capacity=capacity, before=before)
+            _entry(old, RecordAction.CREDENTIAL_REPLACED, actor=actor, capacity=capacity, before=before)
         )
     Credential.objects.bulk_update(live, ["state", "ended_at"])
 
@@ -238,7 +240,7 @@ def _issue(
         purpose=purpose,
         secret_hash=make_password(secret),
         issued_at=moment,
-        issued_by=actor,
+        issued_by=issuer,
         issued_as=capacity,
         change_due=on + dt.timedelta(days=rules.change_days)
         if purpose == CredentialPurpose.TEMPORARY and rules.change_days
@@ -251,11 +253,11 @@ def _issue(
         requirement=requirement_for(pack, rules, article),
     )
     label = SecretKind(rules.secret).label
-    entries.append(_entry(credential, "credentials.credential.issued", actor=actor, capacity=capacity))
+    entries.append(_entry(credential, RecordAction.CREDENTIAL_ISSUED, actor=actor, capacity=capacity))
     entries.append(
         _entry(
             credential,
-            "credentials.credential.notified",
+            RecordAction.CREDENTIAL_NOTIFIED,
             actor=actor,
             capacity=capacity,
             extra={
@@ -369,7 +371,7 @@ def credential_change_confirm(
     locked.save(update_fields=["state", "changed_at", "change_confirmed_by"])
     record_append_many(
         entries=[
-            _entry(locked, "credentials.credential.changed", actor=actor, capacity=capacity, before=before)
+            _entry(locked, RecordAction.CREDENTIAL_CHANGED, actor=actor, capacity=capacity, before=before)
         ]
     )
     findings_recheck(
@@ -412,7 +414,7 @@ def credential_revoke(
         entries=[
             _entry(
                 locked,
-                "credentials.credential.revoked",
+                RecordAction.CREDENTIAL_REVOKED,
                 actor=actor,
                 capacity=capacity,
                 before=before,

@@ -19,6 +19,7 @@ from mamori.core import time
 from mamori.organisation.installation import installation_activate
 from mamori.organisation.models import Assignment, Employment, Person, Post, Unit
 from mamori.organisation.services import organisation_load
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.loader import get_pack
 from mamori.regulations.schema import Pack
@@ -284,7 +285,7 @@ def _systems(city: City, pack: Pack) -> None:
         entries=[
             *[
                 Entry(
-                    action="access.system.registered",
+                    action=RecordAction.SYSTEM_REGISTERED,
                     object_type="access.System",
                     object_id=str(s.pk),
                     after=snapshot(s),
@@ -294,7 +295,7 @@ def _systems(city: City, pack: Pack) -> None:
             ],
             *[
                 Entry(
-                    action="access.privilege.defined",
+                    action=RecordAction.PRIVILEGE_DEFINED,
                     object_type="access.Privilege",
                     object_id=str(p.pk),
                     after=snapshot(p),

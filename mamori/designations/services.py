@@ -15,13 +15,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import Actor, may, require
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, primary_unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -111,7 +112,7 @@ def system_filter(spec: DesignationRule, prefix: str = "") -> Q:
     return condition
 
 
-def designations_in_force(*, pack: Pack, kind: str, on: dt.date):
+def designations_in_force(*, pack: Pack, kind: str, on: dt.date) -> QuerySet[Designation]:
     return Designation.objects.on(on).filter(pack=pack.pack, kind=kind)
 
 
@@ -148,10 +149,17 @@ def designators_of(spec: DesignationRule, *, unit: Unit | None, on: dt.date, pac
 def _capacity(
     designator: Person | None, spec: DesignationRule, *, pack: Pack, unit: Unit | None, on: dt.date
 ) -> str:
+    return _designating(designator, spec, pack=pack, unit=unit, on=on).capacity
+
+
+def _designating(
+    designator: Person | None, spec: DesignationRule, *, pack: Pack, unit: Unit | None, on: dt.date
+) -> Holding:
+    """The designator's holding of a role that designates for ``spec``; refused without one."""
     if designator is not None:
         for holding in designators_of(spec, unit=unit, on=on, pack=pack):
             if holding.person.pk == designator.pk:
-                return holding.capacity
+                return holding
     names = "・".join(pack.role(code).name for code in spec.designated_by)
     where = f"（{unit.name}）" if unit is not None else ""
     raise DesignationError(
@@ -253,7 +261,8 @@ def designation_add(
         )
     designator = designator or own
     unit = scope_unit(spec, person, system=system, terminal=terminal, on=today)
-    capacity = _capacity(designator, spec, pack=pack, unit=unit, on=today)
+    holding = _designating(designator, spec, pack=pack, unit=unit, on=today)
+    capacity = holding.capacity
     Person.objects.select_for_update().filter(pk=person.pk).first()
     overlapping = Designation.objects.filter(
         pack=pack.pack, kind=kind, person=person, system=system, terminal=terminal
@@ -281,7 +290,7 @@ def designation_add(
         valid_from=start,
         valid_to=valid_to,
         state=DesignationState.REPORTED if reported_to else DesignationState.DESIGNATED,
-        designated_by=designator,
+        designated_by=holding.person,
         designated_as=capacity,
         recorded_by=actor,
         recorded_at=moment,
@@ -291,7 +300,7 @@ def designation_add(
         article=spec.article,
         requirement=(spec.requirements or [""])[0],
     )
-    entries = [_entry(designation, "designations.designation.added", actor=actor, capacity=capacity)]
+    entries = [_entry(designation, RecordAction.DESIGNATION_ADDED, actor=actor, capacity=capacity)]
     if reported_to is not None:
         entries.append(_reported(designation, reported_to, actor=actor, capacity=capacity, change="指定"))
     record_append_many(entries=entries)
@@ -311,7 +320,7 @@ def _reported(
     )
     return _entry(
         designation,
-        "designations.designation.reported",
+        RecordAction.DESIGNATION_REPORTED,
         actor=actor,
         capacity=capacity,
         extra={"reported_to": reported_to.name, "change": change},
@@ -367,9 +376,7 @@ def designation_end(
     capacity = _end_capacity(locked, spec, actor=actor, pack=pack, on=time.today())
     before = snapshot(locked, DESIGNATION_FIELDS)
     _end(locked, last_day=today, reason=reason.strip(), actor=actor)
-    entries = [
-        _entry(locked, "designations.designation.ended", actor=actor, capacity=capacity, before=before)
-    ]
+    entries = [_entry(locked, RecordAction.DESIGNATION_ENDED, actor=actor, capacity=capacity, before=before)]
     unit = scope_unit(spec, locked.person, system=locked.system, terminal=locked.terminal, on=today)
     reported_to = None if spec.report_form else _report_to(spec, pack, today, unit)
     if reported_to is not None:
@@ -391,7 +398,7 @@ def designations_end_for_terminal(*, terminal: Terminal, on: dt.date, reason: st
     for row in rows:
         before = snapshot(row, DESIGNATION_FIELDS)
         _end(row, last_day=on, reason=reason, actor=actor)
-        entries.append(_entry(row, "designations.designation.ended", actor=actor, capacity="", before=before))
+        entries.append(_entry(row, RecordAction.DESIGNATION_ENDED, actor=actor, capacity="", before=before))
     record_append_many(entries=entries)
     return len(rows)
 
@@ -454,7 +461,7 @@ def designations_report(
         designation.state = DesignationState.REPORTED
         designation.reported_to, designation.reported_at = recipients[0].person, moment
         entries.append(
-            _entry(designation, "designations.designation.reported", actor=actor, capacity="", before=before)
+            _entry(designation, RecordAction.DESIGNATION_REPORTED, actor=actor, capacity="", before=before)
         )
     Designation.objects.bulk_update(pending, ["state", "reported_to", "reported_at"])
     record_append_many(entries=entries)

@@ -15,6 +15,7 @@ from django.db import transaction
 from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.core.time import TOKYO
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many
 
 from .models import BATCH_TRANSITIONS, BatchState, IngestBatch
@@ -57,7 +58,7 @@ def ingest_batch_interrupt(*, batch: IngestBatch, reason: str, actor: Actor = No
     record_append_many(
         entries=[
             Entry(
-                action="events.batch.interrupted",
+                action=RecordAction.EVENT_BATCH_INTERRUPTED,
                 object_type="events.IngestBatch",
                 object_id=str(batch.pk),
                 actor=actor,

@@ -27,6 +27,7 @@ from typing import Any
 from django.conf import settings
 
 from mamori.records import anchors
+from mamori.records.actions import RecordAction
 
 GENESIS = "0" * 64
 UNIT, RECORD = "\x1f", "\x1e"
@@ -198,4 +199,4 @@ def _anchored_head(record: Any) -> tuple[str, int, str] | None:
     return anchors.EVENTS, int(record.object_id), str(after["chain"])
 
 
-anchors.watch("events.chunk.appended", _anchored_head)
+anchors.watch(RecordAction.EVENT_CHUNK_APPENDED, _anchored_head)

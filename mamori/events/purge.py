@@ -22,6 +22,7 @@ from django.db import connection, transaction
 
 from mamori.core import time
 from mamori.core.time import TOKYO
+from mamori.records.actions import RecordAction
 from mamori.records.retention import purge_on
 from mamori.records.services import Entry, _head_for_update, _retention_rules, record_append_many
 from mamori.regulations.registry import implements
@@ -181,7 +182,7 @@ def events_purge(*, today: dt.date | None = None, dry_run: bool = True, actor: A
     record = record_append_many(
         entries=[
             Entry(
-                action="events.purged",
+                action=RecordAction.EVENTS_PURGED,
                 object_type="events.PurgeCheckpoint",
                 object_id=str(today),
                 actor=actor,

@@ -31,6 +31,7 @@ from django.db.models import F
 
 from mamori.core import time
 from mamori.core.time import TOKYO
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, _head_for_update, record_append_many
 from mamori.regulations.registry import implements
 
@@ -105,7 +106,7 @@ def event_source_save(
     record_append_many(
         entries=[
             Entry(
-                action="events.source.created" if created else "events.source.changed",
+                action=RecordAction.EVENT_SOURCE_CREATED if created else RecordAction.EVENT_SOURCE_CHANGED,
                 object_type="events.EventSource",
                 object_id=source.code,
                 actor=actor,
@@ -284,7 +285,7 @@ def _commit_chunk(
     record = record_append_many(
         entries=[
             Entry(
-                action="events.chunk.appended",
+                action=RecordAction.EVENT_CHUNK_APPENDED,
                 object_type="events.EventChunk",
                 object_id=str(seq),
                 actor=actor,
@@ -407,7 +408,12 @@ class _Read:
 
 
 def _prepare(
-    lines: Iterable, *, result: _Read, context: dict[str, Any], in_memory: bool, progress=None
+    lines: Iterable,
+    *,
+    result: _Read,
+    context: dict[str, Any],
+    in_memory: bool,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> None:
     """Validate and prepare each line: the stored tuple (columns after id and batch_id), its canonical
     encoding and its fingerprint."""
@@ -494,7 +500,9 @@ def _prepare(
         result.add(stored, rests, in_memory=in_memory)
 
 
-def _read(*, lines: Iterator, context: dict[str, Any], progress=None) -> _Read:
+def _read(
+    *, lines: Iterable, context: dict[str, Any], progress: Callable[[int, int | None], None] | None = None
+) -> _Read:
     """Pass 1, in this process.  (Forked workers preparing parts of the file were tried: on a
     2-core machine the copying of their results cost more than the parallel work saved.)"""
     result = _Read()
@@ -554,6 +562,7 @@ def events_ingest(
     report.interrupted = interrupted_batches(actor=actor)
     check: evtxfile.FileCheck | None = None
     records: winlog.EvtxRecords | None = None
+    lines: Iterable[parsers.Row | parsers.Skip | parsers.Bad]
     if values is not None:
         values = values if isinstance(values, list) else list(values)
         file_sha256, lines = "", parsers.read_values(values)
@@ -608,7 +617,7 @@ def events_ingest(
                 findings=check.findings if check is not None else None,
                 hint=quarantine_hint(report.unit),
             )
-        if read.errors or damaged:
+        if (read.errors or damaged) and quarantine is not None:  # (without it, refused just above)
             _write_quarantine(Path(quarantine), report)
         if file_sha256:
             report.earlier_batches = list(
@@ -679,7 +688,7 @@ def _finish(*, batch: IngestBatch, report: IngestReport, actor: Any) -> None:
     record_append_many(
         entries=[
             Entry(
-                action="events.batch.ingested",
+                action=RecordAction.EVENT_BATCH_INGESTED,
                 object_type="events.IngestBatch",
                 object_id=str(batch.pk),
                 actor=actor,

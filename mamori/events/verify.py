@@ -20,6 +20,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from mamori.records import anchors
+from mamori.records.actions import RecordAction
 from mamori.records.models import Record
 from mamori.regulations.registry import implements
 
@@ -59,7 +60,7 @@ def _expected() -> dict[int, tuple[int, str]]:
 
 
 def _checkpoints_match_records(result: EventVerification) -> None:
-    records = dict(Record.objects.filter(action="events.purged").values_list("seq", "after"))
+    records = dict(Record.objects.filter(action=RecordAction.EVENTS_PURGED).values_list("seq", "after"))
     for checkpoint in PurgeCheckpoint.objects.order_by("id"):
         after = records.get(checkpoint.record_seq) or {}
         if after.get("chunks") != checkpoint.chunks or after.get("count") != checkpoint.count:
@@ -207,7 +208,7 @@ def events_verify(*, stop_at_first: bool = True) -> EventVerification:
     result = EventVerification()
     vendor = connection.vendor
     records: dict[int, Any] = dict(
-        Record.objects.filter(action="events.chunk.appended").values_list("seq", "after")
+        Record.objects.filter(action=RecordAction.EVENT_CHUNK_APPENDED).values_list("seq", "after")
     )
     residual = _expected()
     _stray_permits(result)

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from mamori.core import time
 from mamori.core.policy import Actor
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 
@@ -15,6 +16,14 @@ from .engine import all_rules
 from .models import FINDING_TRANSITIONS, Finding, FindingState
 
 FIELDS = ("id", "rule", "key", "requirement", "article", "state", "title", "reason")
+
+
+# What an administrator's decision on a finding is recorded as (the finding's new state).
+_CLOSED_AS: dict[str, RecordAction] = {
+    FindingState.OPEN: RecordAction.FINDING_REOPENED_BY_ADMINISTRATOR,
+    FindingState.RESOLVED: RecordAction.FINDING_RESOLVED,
+    FindingState.ACCEPTED: RecordAction.FINDING_ACCEPTED,
+}
 
 
 class FindingError(Exception):
@@ -32,7 +41,7 @@ class RunResult:
     still_open: int = 0
 
 
-def _entry(finding: Finding, action: str, *, actor: Actor, before: dict | None = None) -> Entry:
+def _entry(finding: Finding, action: RecordAction, *, actor: Actor, before: dict | None = None) -> Entry:
     return Entry(
         action=action,
         object_type="findings.Finding",
@@ -79,7 +88,7 @@ def findings_run(
                     detected_at=moment,
                 )
                 result.opened += 1
-                entries.append(_entry(finding, "findings.opened", actor=actor))
+                entries.append(_entry(finding, RecordAction.FINDING_OPENED, actor=actor))
             elif finding.state == FindingState.RESOLVED:
                 before = snapshot(finding, FIELDS)
                 finding.state, finding.closed_at, finding.closed_by, finding.detected_at = (
@@ -90,7 +99,7 @@ def findings_run(
                 )
                 finding.save(update_fields=["state", "closed_at", "closed_by", "detected_at"])
                 result.reopened += 1
-                entries.append(_entry(finding, "findings.reopened", actor=actor, before=before))
+                entries.append(_entry(finding, RecordAction.FINDING_REOPENED, actor=actor, before=before))
             else:
                 result.still_open += finding.state == FindingState.OPEN
         for key, finding in existing.items():
@@ -103,7 +112,7 @@ def findings_run(
                 )
                 finding.save(update_fields=["state", "closed_at", "reason"])
                 result.resolved += 1
-                entries.append(_entry(finding, "findings.resolved", actor=actor, before=before))
+                entries.append(_entry(finding, RecordAction.FINDING_RESOLVED, actor=actor, before=before))
     record_append_many(entries=entries)
     return result
 
@@ -128,7 +137,7 @@ def finding_close(*, finding: Finding, actor: Actor, state: str, reason: str) ->
     finding.closed_at, finding.closed_by = (time.now(), actor) if state != FindingState.OPEN else (None, None)
     finding.save(update_fields=["state", "reason", "closed_at", "closed_by"])
     record_append(
-        action=f"findings.{state}",
+        action=_CLOSED_AS[state],
         object_type="findings.Finding",
         object_id=str(finding.pk),
         actor=actor,
@@ -178,6 +187,6 @@ def findings_recheck(
             "是正の操作で解消を確認",
         )
         finding.save(update_fields=["state", "closed_at", "reason"])
-        entries.append(_entry(finding, "findings.resolved", actor=actor, before=before))
+        entries.append(_entry(finding, RecordAction.FINDING_RESOLVED, actor=actor, before=before))
     record_append_many(entries=entries)
     return len(entries)

@@ -26,6 +26,7 @@ from django.db import transaction
 
 from mamori.core import time
 from mamori.core.policy import Actor
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 
 from .csvfiles import CsvRow, CsvTable, read_table
@@ -341,7 +342,7 @@ def units_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
         entries=[
             *(
                 Entry(
-                    action="organisation.unit.imported",
+                    action=RecordAction.UNIT_IMPORTED,
                     object_type="organisation.Unit",
                     object_id=str(u.pk),
                     actor=actor,
@@ -352,7 +353,7 @@ def units_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
             ),
             *(
                 Entry(
-                    action="organisation.unit.updated",
+                    action=RecordAction.UNIT_UPDATED,
                     object_type="organisation.Unit",
                     object_id=str(u.pk),
                     actor=actor,
@@ -392,7 +393,8 @@ class _StaffOps:
     changed_people: list[tuple[Person, dict]] = field(default_factory=list)
     ended: list[tuple[Assignment, dict]] = field(default_factory=list)
     corrected: list[tuple[Assignment, dict]] = field(default_factory=list)
-    new_assignments: list[tuple[Assignment, str]] = field(default_factory=list)  # (assignment, record action)
+    # (assignment, the action its record says)
+    new_assignments: list[tuple[Assignment, RecordAction]] = field(default_factory=list)
 
 
 def _staff_row(
@@ -554,7 +556,7 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
             ops.new_assignments.append(
                 (
                     Assignment(person=person, unit=unit, post=post, title=title, start=effective),
-                    "organisation.assignment.imported",
+                    RecordAction.ASSIGNMENT_IMPORTED,
                 )
             )
             changes.append(
@@ -579,7 +581,7 @@ def _plan_staff(table: CsvTable, effective: dt.date) -> tuple[ImportPlan, _Staff
             ops.new_assignments.append(
                 (
                     Assignment(person=person, unit=unit, post=post, title=title, start=effective),
-                    "organisation.assignment.moved",
+                    RecordAction.ASSIGNMENT_MOVED,
                 )
             )
             detail = f"旧配置は{old.end}まで"
@@ -659,7 +661,7 @@ def staff_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
         assignment.person_id = assignment.person.pk  # the person may have got its key just above
     started = Assignment.objects.bulk_create([a for a, _ in ops.new_assignments])
 
-    def entry(action: str, row: Any, before: dict | None = None) -> Entry:
+    def entry(action: RecordAction, row: Any, before: dict | None = None) -> Entry:
         return Entry(
             action=action,
             object_type=f"organisation.{type(row).__name__}",
@@ -672,10 +674,10 @@ def staff_apply(*, plan: ImportPlan, actor: Actor = None) -> ImportPlan:
 
     record_append_many(
         entries=[
-            *(entry("organisation.person.imported", p) for p in created),
-            *(entry("organisation.person.updated", p, before) for p, before in ops.changed_people),
-            *(entry("organisation.assignment.ended", a, before) for a, before in ops.ended),
-            *(entry("organisation.assignment.moved", a, before) for a, before in ops.corrected),
+            *(entry(RecordAction.PERSON_IMPORTED, p) for p in created),
+            *(entry(RecordAction.PERSON_UPDATED, p, before) for p, before in ops.changed_people),
+            *(entry(RecordAction.ASSIGNMENT_ENDED, a, before) for a, before in ops.ended),
+            *(entry(RecordAction.ASSIGNMENT_MOVED, a, before) for a, before in ops.corrected),
             *(entry(action, a) for a, (_, action) in zip(started, ops.new_assignments, strict=True)),
         ]
     )

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from mamori.core import time
 from mamori.core.policy import Actor
+from mamori.records.actions import RecordAction
 from mamori.records.services import record_append
 from mamori.regulations.loader import get_pack
 from mamori.regulations.models import Installation
@@ -25,7 +26,7 @@ def installation_activate(*, municipality: str, pack: str, actor: Actor) -> Inst
         pk=1, defaults={"municipality": municipality, "pack": regulation.pack, "activated_at": time.now()}
     )
     record_append(
-        action="regulations.pack.activated",
+        action=RecordAction.PACK_ACTIVATED,
         object_type="regulations.Installation",
         object_id="1",
         actor=actor,

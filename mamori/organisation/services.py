@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 
 from mamori.core.policy import Actor, Refused, require
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
@@ -16,7 +17,7 @@ from mamori.regulations.schema import Pack
 from .models import Absence, Assignment, Person, Post, RoleAppointment, Unit
 
 
-def _entries(rows: Sequence[Any], action: str, actor: Actor, requirement: str = "") -> list[Entry]:
+def _entries(rows: Sequence[Any], action: RecordAction, actor: Actor, requirement: str = "") -> list[Entry]:
     return [
         Entry(
             action=action,
@@ -56,10 +57,10 @@ def organisation_load(
     created_assignments = Assignment.objects.bulk_create(list(assignments))
     record_append_many(
         entries=[
-            *_entries(created_units, "organisation.unit.created", actor),
-            *_entries(created_posts, "organisation.post.created", actor),
-            *_entries(created_people, "organisation.person.created", actor),
-            *_entries(created_assignments, "organisation.assignment.created", actor),
+            *_entries(created_units, RecordAction.UNIT_CREATED, actor),
+            *_entries(created_posts, RecordAction.POST_CREATED, actor),
+            *_entries(created_people, RecordAction.PERSON_CREATED, actor),
+            *_entries(created_assignments, RecordAction.ASSIGNMENT_CREATED, actor),
         ]
     )
 
@@ -76,7 +77,7 @@ def absence_register(*, person: Person, start: dt.date, end: dt.date, reason: st
         raise Refused("不在の終了日は開始日以後の日にしてください。", field="end")
     absence = Absence.objects.create(person=person, start=start, end=end, reason=reason)
     record_append(
-        action="organisation.absence.registered",
+        action=RecordAction.ABSENCE_REGISTERED,
         object_type="organisation.Absence",
         object_id=str(absence.pk),
         actor=actor,
@@ -125,7 +126,7 @@ def role_appoint(
         article=spec.articles[0],
     )
     record_append(
-        action="organisation.role.appointed",
+        action=RecordAction.ROLE_APPOINTED,
         object_type="organisation.RoleAppointment",
         object_id=str(appointment.pk),
         actor=actor,
@@ -151,7 +152,7 @@ def role_appointment_end(*, appointment: RoleAppointment, end: dt.date, actor: A
     appointment.end = end
     appointment.save(update_fields=["end"])
     record_append(
-        action="organisation.role.appointment_ended",
+        action=RecordAction.ROLE_APPOINTMENT_ENDED,
         object_type="organisation.RoleAppointment",
         object_id=str(appointment.pk),
         actor=actor,

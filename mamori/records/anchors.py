@@ -28,6 +28,8 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from mamori.core import time
 
+from .actions import RecordAction
+
 RECORDS = "record-head"
 EVENTS = "event-head"
 log = logging.getLogger(__name__)
@@ -110,8 +112,8 @@ def restart(chain: str, *, using: str = DEFAULT_DB_ALIAS) -> None:
 # Other chains anchor their heads through the record that attests them (the event store's chunk
 # record): action -> function giving (chain, position, value) of the entry's head.
 Watcher = Callable[[object], tuple[str, int, str] | None]
-WATCHERS: dict[str, Watcher] = {}
+WATCHERS: dict[RecordAction, Watcher] = {}
 
 
-def watch(action: str, watcher: Watcher) -> None:
+def watch(action: RecordAction, watcher: Watcher) -> None:
     WATCHERS[action] = watcher

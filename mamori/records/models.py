@@ -11,6 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from .actions import RecordAction
+
 
 class Record(models.Model):
     seq = models.BigIntegerField("番号", primary_key=True)
@@ -45,6 +47,11 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+    @property
+    def action_label(self) -> str:
+        """What a clerk reads for the action (「権限を登録」), or the stored code if it is no longer listed."""
+        return RecordAction.label_of(self.action)
 
 
 class RecordHead(models.Model):

@@ -16,6 +16,7 @@ from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
 
 from . import anchors
+from .actions import RecordAction
 from .chain import FIELDS, GENESIS, row_hash
 from .models import Record, RecordHead
 from .retention import purge_on
@@ -25,9 +26,10 @@ BATCH = 5000
 
 @dataclass(frozen=True)
 class Entry:
-    """What one record says.  ``actor`` is a user (or None for the system itself)."""
+    """What one record says.  ``actor`` is a user (or None for the system itself); ``action`` a
+    member of :class:`RecordAction`, never a free string."""
 
-    action: str
+    action: RecordAction
     object_type: str
     object_id: str
     actor: Actor = None
@@ -38,6 +40,11 @@ class Entry:
     requirement: str = ""
     retention_class: str = ""
     at: dt.datetime | None = None
+
+    def __post_init__(self) -> None:
+        # mypy checks the services; this refuses a free string from code it does not check.
+        if not isinstance(self.action, RecordAction):
+            raise TypeError(f"a record's action is a RecordAction member, not {self.action!r}")
 
 
 def _actor_label(actor: Actor) -> str:
@@ -77,7 +84,7 @@ def _build(entry: Entry, seq: int, prev_hash: str, moment: dt.datetime, rules: d
         "actor_id": getattr(entry.actor, "pk", None),
         "actor_label": _actor_label(entry.actor),
         "capacity": entry.capacity,
-        "action": entry.action,
+        "action": entry.action.value,
         "object_type": entry.object_type,
         "object_id": str(entry.object_id),
         "before": entry.before,
@@ -112,7 +119,7 @@ def record_append_many(*, entries: Iterable[Entry]) -> list[Record]:
     # The new heads go to the anchor files outside the database once this commits (anchors.py).
     anchors.on_commit(anchors.RECORDS, seq, prev)
     for record in built:
-        watcher = anchors.WATCHERS.get(record.action)
+        watcher = anchors.WATCHERS.get(RecordAction(record.action))
         anchored = watcher(record) if watcher else None
         if anchored is not None:
             anchors.on_commit(*anchored)
@@ -244,7 +251,7 @@ def _compare_with_anchor(result: Verification) -> None:
 
 def entry_for(
     instance: Model,
-    action: str,
+    action: RecordAction,
     *,
     fields: Iterable[str],
     actor: Actor,

@@ -15,7 +15,8 @@ from django.forms.models import model_to_dict
 
 from mamori.core import time
 from mamori.core.policy import Actor, require
-from mamori.records.services import entry_for, record_append_many, snapshot
+from mamori.records.actions import RecordAction
+from mamori.records.services import Entry, entry_for, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 
 from .models import Invalid, NotFound, RegisterEntry, TransitionRefused
@@ -55,11 +56,13 @@ def _validated(
     return form.save(commit=False)
 
 
-def _record(spec: RegisterSpec, row: RegisterEntry, action: str, *, actor: Actor, cited: Citation, **kw: Any):
+def _record(
+    spec: RegisterSpec, row: RegisterEntry, verb: str, *, actor: Actor, cited: Citation, **kw: Any
+) -> Entry:
     fields = [f.attname for f in row._meta.concrete_fields]
     return entry_for(
         row,
-        f"{spec.name}.{action}",
+        RecordAction.of_register(spec.name, verb),
         fields=fields,
         actor=actor,
         article=cited.article,

@@ -12,6 +12,7 @@ from mamori.access.models import Entitlement, EntitlementState, Privilege, Syste
 from mamori.access.services import ENTITLEMENT_FIELDS
 from mamori.accounts.models import User
 from mamori.core import time
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 
 from .models import Campaign, LineState
@@ -52,7 +53,7 @@ def _ensure_entitlements(city: Any, unit_codes: tuple[str, ...], *, on: dt.date)
     record_append_many(
         entries=[
             Entry(
-                action="access.entitlement.registered",
+                action=RecordAction.ENTITLEMENT_REGISTERED,
                 object_type="access.Entitlement",
                 object_id=str(e.pk),
                 actor=admin,

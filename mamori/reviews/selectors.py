@@ -9,6 +9,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
+from mamori.accounts.models import User
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import holding_of
 from mamori.regulations.active import active_pack
@@ -45,7 +46,7 @@ def lines_for_reviewer(person: Person | None, *, on: dt.date, pack: Pack) -> Que
     return lines.filter(condition) if condition is not None else lines.none()
 
 
-def campaigns_for(user, *, on: dt.date, pack: Pack | None = None) -> QuerySet[Campaign]:
+def campaigns_for(user: User, *, on: dt.date, pack: Pack | None = None) -> QuerySet[Campaign]:
     """An administrator sees every campaign; anyone else those they launched or have lines to review
     in (today, or named as reviewer on the campaign date)."""
     campaigns = Campaign.objects.select_related("system", "unit").order_by("-launched_on", "-pk")
@@ -70,7 +71,7 @@ def line_rows(lines: QuerySet[CampaignLine]) -> QuerySet[CampaignLine]:
     ).order_by("campaign_id", "pk")
 
 
-def visible_lines(user, campaign: Campaign, *, on: dt.date, pack: Pack) -> QuerySet[CampaignLine]:
+def visible_lines(user: User, campaign: Campaign, *, on: dt.date, pack: Pack) -> QuerySet[CampaignLine]:
     """KIT-4 / KIT-5-10: the lines of a campaign a user may read.  An administrator of mamori reads
     every line; anyone else only the lines they review (named on the campaign date, or holding the
     line's reviewer role today), never other organisations' user IDs and privileges."""

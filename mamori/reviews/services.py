@@ -19,9 +19,10 @@ from django.db.models import Count, QuerySet, Subquery
 from mamori.access.models import Entitlement, EntitlementState, System
 from mamori.access.services import EntitlementError, entitlement_change, entitlement_end
 from mamori.core import time
-from mamori.core.policy import Actor
+from mamori.core.policy import Actor, signed_in
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -203,10 +204,9 @@ def campaign_launch(
     each with its reviewer resolved from the pack's roles on the campaign date."""
     pack = pack or active_pack()
     rules = review_rules(pack)
+    launcher = signed_in(actor, doing="定期確認の開始")
     person = _person_of(actor)
-    if not getattr(actor, "is_superuser", False) and (
-        person is None or not _reviewer_holdings(person, on=on, pack=pack)
-    ):
+    if not launcher.is_superuser and (person is None or not _reviewer_holdings(person, on=on, pack=pack)):
         roles = "・".join(dict.fromkeys(pack.role(r.role).name for r in rules.reviewers))
         raise NotReviewer(
             f"定期確認を開始できるのは管理者か{roles}です", article=pack.cite(rules.reviewers[-1].article)
@@ -281,7 +281,7 @@ def campaign_launch(
                 requirement=reviewer.requirement,
             )
         )
-    if not getattr(actor, "is_superuser", False):
+    if not launcher.is_superuser and person is not None:  # (one who is not has a person: above)
         _refuse_lines_beyond_reviewer(person, lines, pack=pack, rules=rules)
     requirement, article = max(requirement_counts, key=requirement_counts.__getitem__)
     scope_names = [n for n in (system.name if system else "", unit.name if unit else "") if n]
@@ -296,20 +296,20 @@ def campaign_launch(
         requirement=requirement,
         article=article,
         launched_at=time.now(),
-        launched_by=actor,
+        launched_by=launcher,
     )
     for line in lines:
         line.campaign = campaign
     CampaignLine.objects.bulk_create(lines, batch_size=2000)
     capacity = (
         "管理者"
-        if getattr(actor, "is_superuser", False)
+        if launcher.is_superuser or person is None
         else _reviewer_holdings(person, on=on, pack=pack)[0].capacity
     )
     record_append_many(
         entries=[
             Entry(
-                action="reviews.campaign.launched",
+                action=RecordAction.CAMPAIGN_LAUNCHED,
                 object_type="reviews.Campaign",
                 object_id=str(campaign.pk),
                 actor=actor,
@@ -343,11 +343,20 @@ def _check_open(campaign: Campaign) -> None:
         raise ReviewError(f"定期確認「{campaign.title}」は既に完了しています")
 
 
+# What a reviewer's decision on a line is recorded as (the line's new state).
+_DECIDED_AS: dict[str, RecordAction] = {
+    LineState.CONFIRMED: RecordAction.LINE_CONFIRMED,
+    LineState.REVOKED: RecordAction.LINE_REVOKED,
+    LineState.CORRECTED: RecordAction.LINE_CORRECTED,
+    LineState.UNDECIDED: RecordAction.LINE_UNDECIDED,
+}
+
+
 def _line_entry(
     line: CampaignLine, *, actor: Actor, capacity: str, before: dict, article: str, extra: dict
 ) -> Entry:
     return Entry(
-        action=f"reviews.line.{line.state}",
+        action=_DECIDED_AS[line.state],
         object_type="reviews.CampaignLine",
         object_id=str(line.pk),
         actor=actor,
@@ -412,8 +421,8 @@ def campaign_line_decide(
         raise ReviewError(f"この行は既に「{line.get_state_display()}」と判断されています")
     holding = reviewer_holding(line, _person_of(actor), on=today, pack=pack)
     if holding is None:
-        scoped = line.reviewer_unit is not None and pack.role(line.reviewer_role).scope
-        where = f"（{line.reviewer_unit.name}）" if scoped else ""
+        unit = line.reviewer_unit
+        where = f"（{unit.name}）" if unit is not None and pack.role(line.reviewer_role).scope else ""
         raise NotReviewer(f"この行を確認するのは{line.reviewer_role_name}{where}です", article=line.article)
     to = DECISIONS[decision]
     assert to in LINE_TRANSITIONS[line.state]
@@ -604,7 +613,7 @@ def _close(
     counts = dict(campaign.lines.values_list("state").annotate(n=Count("pk")).order_by())
     entries.append(
         Entry(
-            action="reviews.campaign.closed",
+            action=RecordAction.CAMPAIGN_CLOSED,
             object_type="reviews.Campaign",
             object_id=str(campaign.pk),
             actor=actor,

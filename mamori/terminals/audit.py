@@ -7,6 +7,7 @@ from django.db import transaction
 
 from mamori.core.policy import Actor
 from mamori.events.search import AuditQuery
+from mamori.records.actions import RecordAction
 from mamori.records.services import record_append
 
 
@@ -14,7 +15,7 @@ from mamori.records.services import record_append
 def audit_searched(*, query: AuditQuery, actor: Actor, purpose: str) -> None:
     """Append the record of an audit search (first page or export) with its conditions."""
     record_append(
-        action="events.audit.searched",
+        action=RecordAction.AUDIT_SEARCHED,
         object_type="events.Event",
         object_id="",
         actor=actor,

@@ -20,6 +20,7 @@ from mamori.designations.services import (
     terminal_rule,
 )
 from mamori.organisation.models import Person, Unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 
@@ -39,16 +40,23 @@ class TerminalError(Exception):
         super().__init__(f"{message}（{article}）" if article else message)
 
 
-def _terminal_entry(terminal: Terminal, action: str, *, actor: Actor, before: dict | None = None) -> Entry:
+def _picture(terminal: Terminal) -> dict:
+    """The terminal as a record shows it: its fields and the codes of the systems it reaches."""
     after = snapshot(terminal, TERMINAL_FIELDS)
     after["systems"] = sorted(terminal.systems.values_list("code", flat=True))
+    return after
+
+
+def _terminal_entry(
+    terminal: Terminal, action: RecordAction, *, actor: Actor, before: dict | None = None
+) -> Entry:
     return Entry(
         action=action,
         object_type="terminals.Terminal",
         object_id=str(terminal.pk),
         actor=actor,
         before=before,
-        after=after,
+        after=_picture(terminal),
         retention_class=RETENTION,
     )
 
@@ -83,7 +91,7 @@ def terminal_register(
         host_name=host, unit=unit, location=location.strip(), active_from=active_from, note=note.strip()
     )
     terminal.systems.set(systems)
-    record_append_many(entries=[_terminal_entry(terminal, "terminals.terminal.registered", actor=actor)])
+    record_append_many(entries=[_terminal_entry(terminal, RecordAction.TERMINAL_REGISTERED, actor=actor)])
     return terminal
 
 
@@ -99,7 +107,7 @@ def terminal_change(
 ) -> Terminal:
     """Change where a terminal stands, its section or the systems it reaches (FUK-18-1)."""
     terminal = Terminal.objects.select_for_update().get(pk=terminal.pk)
-    before = _terminal_entry(terminal, "", actor=actor).after
+    before = _picture(terminal)
     if location is not None:
         terminal.location = location.strip()
     if unit is not None:
@@ -110,7 +118,7 @@ def terminal_change(
     if systems is not None:
         terminal.systems.set(systems)
     record_append_many(
-        entries=[_terminal_entry(terminal, "terminals.terminal.changed", actor=actor, before=before)]
+        entries=[_terminal_entry(terminal, RecordAction.TERMINAL_CHANGED, actor=actor, before=before)]
     )
     return terminal
 
@@ -123,11 +131,11 @@ def terminal_retire(*, terminal: Terminal, on: dt.date, actor: Actor) -> Termina
         raise TerminalError(f"{terminal.host_name}は{time.wareki(terminal.active_to)}に使用を終了しています")
     if on < terminal.active_from:
         raise TerminalError("使用終了日が使用開始日より前です", field="active_to")
-    before = _terminal_entry(terminal, "", actor=actor).after
+    before = _picture(terminal)
     terminal.active_to = on
     terminal.save(update_fields=["active_to"])
     record_append_many(
-        entries=[_terminal_entry(terminal, "terminals.terminal.retired", actor=actor, before=before)]
+        entries=[_terminal_entry(terminal, RecordAction.TERMINAL_RETIRED, actor=actor, before=before)]
     )
     designations_end_for_terminal(terminal=terminal, on=on, reason="端末機の使用終了", actor=actor)
     return terminal

@@ -10,6 +10,7 @@ from django.db import transaction
 from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.organisation.models import Person
+from mamori.records.actions import RecordAction
 from mamori.records.services import record_append
 
 from .models import Notification, Request
@@ -53,7 +54,7 @@ def notification_mark_read(*, notification: Notification, actor: Actor) -> Notif
         Notification.objects.filter(pk=notification.pk).update(read_at=time.now())
         notification.refresh_from_db(fields=["read_at"])
         record_append(
-            action="workflows.notification.read",
+            action=RecordAction.NOTIFICATION_READ,
             object_type="workflows.Notification",
             object_id=str(notification.pk),
             actor=actor,

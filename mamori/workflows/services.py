@@ -11,11 +11,14 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
+from mamori.accounts.models import User
 from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of, primary_unit
+from mamori.records.actions import RecordAction
 from mamori.records.services import record_append, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
@@ -78,6 +81,14 @@ def _move(request: Request, to: str) -> None:
             f"申請の状態を「{request.get_state_display()}」から「{RequestState(to).label}」にはできません"
         )
     request.state = to
+
+
+def _signed_in(actor: Actor) -> User:
+    """Requests are filed and decided by a signed-in user, whom the decision names; mamori itself
+    (``actor=None``) neither files nor decides."""
+    if actor is None:
+        raise NotAllowed("申請・決定は、ログインした職員が行います")
+    return actor
 
 
 def _person_of(actor: Actor) -> Person:
@@ -191,7 +202,7 @@ def _create_steps(request: Request, chain: Chain, pack: Pack) -> list[RequestSte
 def _record(
     request: Request,
     *,
-    action: str,
+    action: RecordAction,
     actor: Actor,
     capacity: str,
     before: dict | None,
@@ -255,7 +266,7 @@ def request_file(
         chain = pack.chain(kind)
     except KeyError:
         raise WorkflowError(f"この規程には「{kind}」の申請がありません") from None
-    person = _person_of(actor)
+    user, person = _signed_in(actor), _person_of(actor)
 
     capacity = ""
     if chain.filed_by:
@@ -284,7 +295,7 @@ def request_file(
         requester=person,
         requester_capacity=capacity,
         requester_unit=unit,
-        filed_by=actor,
+        filed_by=user,
         payload=payload,
         state=RequestState.SUBMITTED,
         filed_at=time.now(),
@@ -296,7 +307,7 @@ def request_file(
     Decision.objects.create(
         request=request,
         action=Decision.Action.FILE,
-        actor=actor,
+        actor=user,
         person=person,
         capacity=capacity,
         article=chain.articles[0],
@@ -305,7 +316,7 @@ def request_file(
     )
     _record(
         request,
-        action="workflow.request.filed",
+        action=RecordAction.REQUEST_FILED,
         actor=actor,
         capacity=capacity,
         before=None,
@@ -318,10 +329,18 @@ def request_file(
 
 # --- deciding -------------------------------------------------------------------------------
 
-ACTION_TO_STEP = {
+ACTION_TO_STEP: dict[str, StepState] = {
     Decision.Action.APPROVE: StepState.APPROVED,
     Decision.Action.REJECT: StepState.REJECTED,
     Decision.Action.RETURN: StepState.RETURNED,
+}
+
+
+# How a decision on a step is recorded.
+_DECIDED_AS: dict[str, RecordAction] = {
+    Decision.Action.APPROVE: RecordAction.STEP_APPROVED,
+    Decision.Action.REJECT: RecordAction.STEP_REJECTED,
+    Decision.Action.RETURN: RecordAction.STEP_RETURNED,
 }
 
 
@@ -340,9 +359,9 @@ def request_decide(
     pack = active_pack()
     today = on or time.today()
     request = Request.objects.select_for_update().get(pk=step.request_id)
-    person = _person_of(actor)
+    user, person = _signed_in(actor), _person_of(actor)
     # Nobody approves their own request: the requester and the person who typed it in.
-    if person.pk == request.requester_id or actor.pk == request.filed_by_id:
+    if person.pk == request.requester_id or user.pk == request.filed_by_id:
         raise NotAllowed("自分の申請を決定することはできません")
     step = RequestStep.objects.get(pk=step.pk)
     if step.state != StepState.PENDING or request.state != RequestState.SUBMITTED:
@@ -365,7 +384,7 @@ def request_decide(
         request=request,
         step=step,
         action=action,
-        actor=actor,
+        actor=user,
         person=person,
         capacity=holding.capacity,
         comment=comment,
@@ -412,7 +431,7 @@ def request_decide(
 
     _record(
         request,
-        action=f"workflow.step.{action}",
+        action=_DECIDED_AS[action],
         actor=actor,
         capacity=holding.capacity,
         before=before,
@@ -448,6 +467,7 @@ def request_resubmit(
     pack = active_pack()
     today = on or time.today()
     request = Request.objects.select_for_update().get(pk=request.pk)
+    user = _signed_in(actor)
     if _person_of(actor).pk != request.requester_id:
         raise NotAllowed("再申請できるのは申請者だけです")
     before = snapshot(request, REQUEST_FIELDS)
@@ -463,7 +483,7 @@ def request_resubmit(
     Decision.objects.create(
         request=request,
         action=Decision.Action.RESUBMIT,
-        actor=actor,
+        actor=user,
         person=request.requester,
         capacity=request.requester_capacity,
         comment=comment,
@@ -472,7 +492,7 @@ def request_resubmit(
     )
     _record(
         request,
-        action="workflow.request.resubmitted",
+        action=RecordAction.REQUEST_RESUBMITTED,
         actor=actor,
         capacity=request.requester_capacity,
         before=before,
@@ -486,6 +506,7 @@ def request_resubmit(
 @transaction.atomic
 def request_withdraw(*, request: Request, actor: Actor, comment: str = "") -> Request:
     request = Request.objects.select_for_update().get(pk=request.pk)
+    user = _signed_in(actor)
     if _person_of(actor).pk != request.requester_id:
         raise NotAllowed("取り下げできるのは申請者だけです")
     before = snapshot(request, REQUEST_FIELDS)
@@ -498,7 +519,7 @@ def request_withdraw(*, request: Request, actor: Actor, comment: str = "") -> Re
     Decision.objects.create(
         request=request,
         action=Decision.Action.WITHDRAW,
-        actor=actor,
+        actor=user,
         person=request.requester,
         capacity=request.requester_capacity,
         comment=comment,
@@ -506,7 +527,7 @@ def request_withdraw(*, request: Request, actor: Actor, comment: str = "") -> Re
     )
     _record(
         request,
-        action="workflow.request.withdrawn",
+        action=RecordAction.REQUEST_WITHDRAWN,
         actor=actor,
         capacity=request.requester_capacity,
         before=before,
@@ -519,7 +540,7 @@ def request_withdraw(*, request: Request, actor: Actor, comment: str = "") -> Re
 # --- inbox ----------------------------------------------------------------------------------
 
 
-def pending_steps_for(person: Person):
+def pending_steps_for(person: Person) -> QuerySet[RequestStep]:
     """Steps waiting for this person's decision (the inbox)."""
     return (
         RequestStep.objects.filter(
