@@ -205,5 +205,6 @@ def test_FUK_18_2_a_pack_without_a_report_form_prints_the_list_of_operators(db):
     export = designation_report(pack=city.pack, spec=spec, unit=None, on=TODAY)
     rows = list(export.rows)
     assert export.title == "端末機を操作する職員の指定" and export.article == "第18条第2項"
-    assert export.columns[2].label == "端末機"
-    assert [(r[0], r[2]) for r in rows] == [(city.staff["310"][0].staff_number, "SHIMIN-PC01")]
+    labels = [c.label for c in export.columns]  # the register's export columns (designations/register.py)
+    person, terminal = labels.index("指定された者"), labels.index("端末機")
+    assert [(r[person], r[terminal]) for r in rows] == [(city.staff["310"][0].name, "SHIMIN-PC01")]

@@ -9,11 +9,11 @@ database CHECK can hold the row to it)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+
+from mamori.registers.models import RegisterEntry, StateField
 
 
 class DesignationState(models.TextChoices):
@@ -23,32 +23,27 @@ class DesignationState(models.TextChoices):
     ENDED = "ended", "指定解除"
 
 
-DESIGNATION_TRANSITIONS: dict[str, set[str]] = {
-    DesignationState.DESIGNATED: {DesignationState.REPORTED, DesignationState.ENDED},
-    DesignationState.REPORTED: {DesignationState.ENDED},
-    DesignationState.ENDED: set(),
-}
-
-
 class DesignationTarget(models.TextChoices):
     PERSON = "person", "職員"
     SYSTEM = "system", "システム"
     TERMINAL = "terminal", "端末機"
 
 
-class DesignationQuerySet(models.QuerySet):
-    def on(self, day: dt.date) -> DesignationQuerySet:
-        """In force on ``day``: within its validity and not ended.  An ended designation keeps the
-        last day it ran as ``valid_to``, for the operation-log rules that look back (YAN-12-3)."""
-        return (
-            self.filter(valid_from__lte=day)
-            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day))
-            .exclude(state=DesignationState.ENDED)
-        )
+class Designation(RegisterEntry):
+    """A register row (mamori/registers): its validity range, state, article and requirement, who
+    recorded it and why it ended come from :class:`RegisterEntry`; an ended designation keeps the last
+    day it ran as ``valid_to`` for the operation-log rules that look back (YAN-12-3), but ``.on(day)``
+    counts it on no day."""
 
+    State = DesignationState
+    transitions = {
+        DesignationState.DESIGNATED: {DesignationState.REPORTED, DesignationState.ENDED},
+        DesignationState.REPORTED: {DesignationState.ENDED},
+        DesignationState.ENDED: set(),
+    }
+    end_state = DesignationState.ENDED
+    void_states = (DesignationState.ENDED,)
 
-class Designation(models.Model):
-    pack = models.CharField("規程パック", max_length=40)
     kind = models.CharField("指定の種類", max_length=60)
     label = models.CharField("指定の名称", max_length=120)
     target = models.CharField(
@@ -76,25 +71,13 @@ class Designation(models.Model):
         on_delete=models.PROTECT,
         related_name="designations",
     )
-    valid_from = models.DateField("指定日")
-    valid_to = models.DateField("指定期限", null=True, blank=True)
-    state = models.CharField(
-        "状態",
-        max_length=16,
-        choices=DesignationState.choices,
-        default=DesignationState.DESIGNATED,
-        db_index=True,
-    )
+    state = StateField(DesignationState)
     # Who designated, in which capacity: the holder of the pack's role (an administrator may enter a
     # designation made on paper, naming its designator: then recorded_by differs).
     designated_by = models.ForeignKey(
         "organisation.Person", verbose_name="指定者", on_delete=models.PROTECT, related_name="+"
     )
     designated_as = models.CharField("指定者の資格", max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登録者", on_delete=models.PROTECT, related_name="+"
-    )
-    recorded_at = models.DateTimeField("登録日時")
     reported_to = models.ForeignKey(
         "organisation.Person",
         verbose_name="報告先",
@@ -105,17 +88,12 @@ class Designation(models.Model):
     )
     reported_at = models.DateTimeField("報告日時", null=True, blank=True)
     duties = models.CharField("担当業務", max_length=200, blank=True)
-    article = models.CharField("根拠条文", max_length=60)
-    requirement = models.CharField("要件ID", max_length=40, blank=True)
     ended_at = models.DateTimeField("解除日時", null=True, blank=True)
     ended_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    end_reason = models.CharField("解除の理由", max_length=200, blank=True)
 
-    objects = DesignationQuerySet.as_manager()
-
-    class Meta:
+    class Meta(RegisterEntry.Meta):
         verbose_name = "指定"
         ordering = ["kind", "person__staff_number", "id"]
         indexes = [
@@ -124,14 +102,7 @@ class Designation(models.Model):
             models.Index(fields=["terminal", "state"]),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=models.F("valid_from")),
-                name="designation_valid_range",
-                violation_error_message="指定期限は指定日以後の日付にしてください。",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=DesignationState.values), name="designation_state_known"
-            ),
+            *RegisterEntry.Meta.constraints,  # the validity range; the state's CHECK is on its column
             # What the kind designates for is set, and nothing else (issue 9: one concept).
             models.CheckConstraint(
                 condition=(
@@ -152,7 +123,7 @@ class Designation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label}: {self.person_id}"
+        return f"{self.label} {self.person.name}"
 
     @property
     def target_name(self) -> str:

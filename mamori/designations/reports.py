@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 from mamori.core import time
 from mamori.exports.forms import designation_report_export, form_of_pack
-from mamori.exports.tables import Column, TableExport
+from mamori.exports.tables import TableExport
 from mamori.organisation.models import Unit
 from mamori.regulations.schema import DesignationRule, Pack
 
-from .models import Designation, DesignationTarget
-from .services import designators_of, in_unit, report_recipients, target_of
+from .models import Designation
+from .register import spec as register
+from .services import designators_of, in_unit, report_recipients
 
 
 def ledger(pack: Pack, spec: DesignationRule, *, unit: Unit | None = None, on: dt.date | None = None):
@@ -76,40 +77,10 @@ def designation_report(
             reported_to=recipient,
             on=today,
         )
-    target = DesignationTarget(target_of(spec))
-    return TableExport(
+    return register.export(
+        rows,
         title=spec.ledger or f"{spec.label}の指定",
         subtitle=f"{pack.municipality}{' ' + unit.name if unit else ''}",
         article=pack.cite(spec.article),
-        columns=[
-            Column("職員番号", width=10),
-            Column("氏名", width=14),
-            Column("対象" if target == DesignationTarget.PERSON else target.label, width=16),
-            Column("担当業務", width=16),
-            Column("指定日", width=11),
-            Column("指定期限", width=11),
-            Column("指定者", width=20),
-            Column("報告先", width=12),
-            Column("報告日時", width=16),
-            Column("状態", width=10),
-            Column("解除の理由", width=14),
-        ],
-        rows=(
-            (
-                d.person.staff_number,
-                d.person.name,
-                d.target_name,
-                d.duties,
-                d.valid_from,
-                d.valid_to,
-                f"{d.designated_as} {d.designated_by.name}",
-                d.reported_to.name if d.reported_to_id else "",
-                d.reported_at and time.local(d.reported_at),
-                d.get_state_display(),
-                d.end_reason,
-            )
-            for d in rows.iterator(chunk_size=2000)
-        ),
         meta=[("基準日", time.wareki(today))],
-        landscape=True,
     )

@@ -24,12 +24,13 @@ from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, primary_unit
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
+from mamori.registers.models import Invalid
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import DesignationRule, Pack
 from mamori.workflows.notifications import notify
 
-from .models import DESIGNATION_TRANSITIONS, Designation, DesignationState, DesignationTarget
+from .models import Designation, DesignationState, DesignationTarget
 
 if TYPE_CHECKING:  # terminals sits above designations (.importlinter): a type, not a dependency
     from mamori.terminals.models import Terminal
@@ -55,10 +56,11 @@ DESIGNATION_FIELDS = (
 )
 
 
-class DesignationError(ValueError):
-    def __init__(self, message: str, *, article: str = "", field: str | None = None):
-        self.message, self.article, self.field = message, article, field
-        super().__init__(f"{message}（{article}）" if article else message)
+class DesignationError(Invalid):
+    """What the pack's designation rules refuse: 400 in the one Problem schema, naming the field."""
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 def designation_rule(pack: Pack, kind: str) -> DesignationRule:
@@ -176,7 +178,7 @@ def _report_to(spec: DesignationRule, pack: Pack, on: dt.date, unit: Unit | None
 
 def _entry(
     designation: Designation,
-    action: str,
+    action: RecordAction,
     *,
     actor: Actor,
     capacity: str,
@@ -343,9 +345,7 @@ def _end_capacity(
 
 
 def _end(designation: Designation, *, last_day: dt.date, reason: str, actor: Actor) -> Designation:
-    if DesignationState.ENDED not in DESIGNATION_TRANSITIONS[designation.state]:
-        raise DesignationError(f"この指定は既に{designation.get_state_display()}です", field="state")
-    designation.state = DesignationState.ENDED
+    designation.transition(to=DesignationState.ENDED)
     designation.valid_to = max(min(designation.valid_to or last_day, last_day), designation.valid_from)
     designation.ended_at, designation.ended_by, designation.end_reason = time.now(), actor, reason
     designation.save(update_fields=["state", "valid_to", "ended_at", "ended_by", "end_reason"])
@@ -458,7 +458,7 @@ def designations_report(
     entries = []
     for designation in pending:
         before = snapshot(designation, DESIGNATION_FIELDS)
-        designation.state = DesignationState.REPORTED
+        designation.transition(to=DesignationState.REPORTED)
         designation.reported_to, designation.reported_at = recipients[0].person, moment
         entries.append(
             _entry(designation, RecordAction.DESIGNATION_REPORTED, actor=actor, capacity="", before=before)

@@ -80,6 +80,8 @@ def register_add(*, spec: RegisterSpec, actor: Actor, data: dict[str, Any]) -> R
     row = _validated(spec, spec.model(), data, partial=False)
     # Again with the row: a keeper of the register keeps the rows of its own scope (部・課).
     require(actor, spec.perms.add, row, message=f"「{spec.title}」のこの行を登録する権限がありません。")
+    if spec.adds is not None:
+        return spec.adds(row, actor=actor)
     row.pack, row.article, row.requirement = active_pack().pack, cited.article, cited.requirement
     row.recorded_by, row.recorded_at = (actor if getattr(actor, "pk", None) else None), time.now()
     _saved(spec, row)
@@ -113,6 +115,8 @@ def register_end(*, spec: RegisterSpec, actor: Actor, pk: int, on: dt.date, reas
     """End a row on ``on`` (its last day in force) for ``reason``; it stays in the register."""
     row = _locked(spec, pk)
     require(actor, spec.perms.end, row, message=f"「{spec.title}」の行を終了する権限がありません。")
+    if spec.ends is not None:
+        return spec.ends(row, actor=actor, on=on, reason=reason)
     if not reason.strip():
         raise Invalid("終了の理由を入力してください。", field="reason", article=row.article)
     if on < row.valid_from:

@@ -6,7 +6,7 @@ schemas (ninja ModelSchema) and the xlsx/PDF columns are all derived here from t
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -19,6 +19,9 @@ from django.db.models import QuerySet
 from ninja import ModelSchema
 from pydantic import ConfigDict
 
+from mamori.core import time
+from mamori.exports.tables import Column as ExportColumn
+from mamori.exports.tables import TableExport
 from mamori.regulations.schema import Pack
 
 from .models import RegisterEntry
@@ -44,6 +47,8 @@ class Column:
     edit: bool = True
     export: bool = True
     width: float = 14
+    # The filter's choices where they come from the active pack (read when the form is made).
+    choices: Callable[[], Sequence[tuple[str, str]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,16 @@ class RegisterSpec:
     visible: Callable[[Any], QuerySet] | None = None
     related: tuple[str, ...] = ()  # select_related for the list
     page_size: int = 50
+    list_url: str = ""  # the URL name of the register's own list screen; default: "<name>:list"
+    # The register's own services, where its rules go beyond the generic ones: the generic services
+    # call them, after the permission check and the form, to add (the validated, unsaved row) and to
+    # end (the locked row), and they check, save and record.
+    adds: Callable[..., RegisterEntry] | None = None
+    ends: Callable[..., RegisterEntry] | None = None
+
+    @property
+    def list_name(self) -> str:
+        return self.list_url or f"{self.name}:list"
 
     def field(self, name: str) -> models.Field:
         return self.model._meta.get_field(name)  # type: ignore[return-value]
@@ -104,7 +119,21 @@ class RegisterSpec:
         if self.field(name).choices:
             return getattr(row, f"get_{name}_display")()
         value = getattr(row, name)
+        if isinstance(value, dt.datetime):
+            return time.local(value)
         return value if value is None or isinstance(value, str | int | float | dt.date) else str(value)
+
+    def export(self, rows: QuerySet, *, title: str, article: str, **more: Any) -> TableExport:
+        """The xlsx / PDF table of ``rows`` with the spec's export columns."""
+        columns = self.shown("export")
+        return TableExport(
+            title=title,
+            columns=[ExportColumn(self.label(c.field), width=c.width) for c in columns],
+            rows=([self.cell(row, c.field) for c in columns] for row in rows.iterator(chunk_size=2000)),
+            article=article,
+            landscape=len(columns) > 6,
+            **more,
+        )
 
     def rows(self, user: Any) -> QuerySet:
         rows = self.visible(user) if self.visible else self.model.objects.all()
@@ -152,6 +181,10 @@ class RegisterSpec:
             field = self.field(column.field)
             if column.lookup == "range":
                 attrs[column.field] = django_filters.DateFromToRangeFilter(label=label)
+            elif column.choices:
+                attrs[column.field] = django_filters.ChoiceFilter(
+                    label=label, choices=column.choices, empty_label="すべて"
+                )
             elif field.choices:
                 attrs[column.field] = django_filters.ChoiceFilter(
                     label=label, choices=field.choices, empty_label="すべて"

@@ -19,8 +19,7 @@ from django_tables2 import RequestConfig
 
 from mamori.core import time
 from mamori.core.policy import Refused, may, require
-from mamori.exports.tables import Column as ExportColumn
-from mamori.exports.tables import TableExport, export_response
+from mamori.exports.tables import export_response
 
 from .api import filtered
 from .models import NotFound, RegisterEntry
@@ -51,13 +50,28 @@ def _refusal_to_form(form: forms.Form, refusal: Refused) -> None:
     form.add_error(refusal.field if refusal.field in form.fields else None, refusal.message)
 
 
+def _context(request: HttpRequest, spec: RegisterSpec, **more: Any) -> dict[str, Any]:
+    perms = {name: may(request.user, getattr(spec.perms, name)) for name in ("add", "change", "end")}
+    return {"spec": spec, "nav": spec.name, "may": perms, **more}
+
+
+def list_screen(
+    request: HttpRequest, spec: RegisterSpec, *, template: str = "registers/list.html", **more: Any
+) -> HttpResponse:
+    """The list: the filters, the count and the sortable, paged table.  A register whose list shows
+    more (its own forms, the pack's reports) renders it with its template extending registers/list.html."""
+    filters = spec.filterset(request.GET, queryset=spec.rows(request.user))
+    table = spec.table(filtered(spec, request))
+    RequestConfig(request, paginate={"per_page": spec.page_size}).configure(table)
+    return render(request, template, _context(request, spec, table=table, filter=filters, **more))
+
+
 def register_urls(spec: RegisterSpec) -> list[URLPattern]:
-    """The screens' URL patterns; include them with ``app_name = spec.name``."""
+    """The screens' URL patterns; include them with ``app_name = spec.name``.  A register with its own
+    list screen (built on :func:`list_screen`, named ``spec.list_url``) leaves out the one named "list"."""
 
     def context(request: HttpRequest, **more: Any) -> dict[str, Any]:
-        user = request.user
-        perms = {name: may(user, getattr(spec.perms, name)) for name in ("add", "change", "end")}
-        return {"spec": spec, "nav": spec.name, "may": perms, "cited": citation(spec), **more}
+        return _context(request, spec, cited=citation(spec), **more)
 
     def one(request: HttpRequest, pk: int) -> RegisterEntry:
         require(request.user, spec.perms.view, message=f"「{spec.title}」を見る権限がありません。")
@@ -67,12 +81,8 @@ def register_urls(spec: RegisterSpec) -> list[URLPattern]:
         return found
 
     @_screen
-    def listing(request: HttpRequest) -> HttpResponse:
-        filters = spec.filterset(request.GET, queryset=spec.rows(request.user))
-        rows = filtered(spec, request)
-        table = spec.table(rows)
-        RequestConfig(request, paginate={"per_page": spec.page_size}).configure(table)
-        return render(request, "registers/list.html", context(request, table=table, filter=filters))
+    def generic_list(request: HttpRequest) -> HttpResponse:
+        return list_screen(request, spec, cited=citation(spec))
 
     @_screen
     def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -124,19 +134,14 @@ def register_urls(spec: RegisterSpec) -> list[URLPattern]:
     @_screen
     def export(request: HttpRequest, fmt: str) -> HttpResponse:
         rows = filtered(spec, request)
-        columns = spec.shown("export")
         cited = citation(spec)
-        table = TableExport(
-            title=cited.title or spec.title,
-            columns=[ExportColumn(spec.label(c.field), width=c.width) for c in columns],
-            rows=([spec.cell(row, c.field) for c in columns] for row in rows.iterator(chunk_size=2000)),
-            article=cited.article_label or cited.article,
-            landscape=len(columns) > 6,
+        table = spec.export(
+            rows, title=cited.title or spec.title, article=cited.article_label or cited.article
         )
         return export_response(table, fmt, f"{cited.title or spec.title}_{time.today():%Y%m%d}")  # type: ignore[arg-type]
 
     return [
-        path("", listing, name="list"),
+        path("", generic_list, name="list"),
         path("new/", edit, name="add"),
         path("<int:pk>/", detail, name="detail"),
         path("<int:pk>/edit/", edit, name="edit"),
