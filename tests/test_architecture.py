@@ -68,3 +68,15 @@ def test_it_keeps_the_layered_contract():
     command = shutil.which("lint-imports") or str(ROOT / ".venv/bin/lint-imports")
     result = subprocess.run([command, "--no-cache"], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_no_rule_hangs_on_an_assert():
+    """Issue 9: a transition or a rule is checked with a refusal, never an ``assert``, which
+    ``python -O`` strips (mamori/registers RegisterEntry.transition, reviews' _check_transition)."""
+    found = [
+        f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+        for path in _modules()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Assert)
+    ]
+    assert not found, "asserts in mamori/ (raise a refusal instead):\n" + "\n".join(found)

@@ -9,7 +9,7 @@ whoever acts for them (代理)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -425,7 +425,7 @@ def campaign_line_decide(
         where = f"（{unit.name}）" if unit is not None and pack.role(line.reviewer_role).scope else ""
         raise NotReviewer(f"この行を確認するのは{line.reviewer_role_name}{where}です", article=line.article)
     to = DECISIONS[decision]
-    assert to in LINE_TRANSITIONS[line.state]
+    _check_transition(LINE_TRANSITIONS, line.state, to, what="この行")
     reason = reason.strip()
     article = line.article
     extra: dict[str, Any] = {}
@@ -582,11 +582,17 @@ def campaign_lines_confirm(
 # --- closing --------------------------------------------------------------------------------
 
 
+def _check_transition(transitions: Mapping[Any, Any], state: str, to: str, *, what: str) -> None:
+    """The one transitions map decides; a refusal, not an ``assert`` (``python -O`` strips those)."""
+    if to not in transitions[state]:
+        raise ReviewError(f"{what}は今の状態から「{getattr(to, 'label', to)}」に進めません")
+
+
 def _close(
     campaign: Campaign, *, actor: Actor, capacity: str, note: str, undecided: Sequence[CampaignLine]
 ) -> None:
     before = snapshot(campaign, CAMPAIGN_FIELDS)
-    assert CampaignState.CLOSED in CAMPAIGN_TRANSITIONS[campaign.state]
+    _check_transition(CAMPAIGN_TRANSITIONS, campaign.state, CampaignState.CLOSED, what="この確認")
     moment = time.now()
     entries: list[Entry] = []
     for line in undecided:

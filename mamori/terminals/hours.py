@@ -84,10 +84,9 @@ def is_within_hours(*, pack: Pack, at: dt.datetime, system: Any = None) -> bool:
 
 def why_outside(*, pack: Pack, at: dt.datetime, system: Any = None) -> str:
     """Why ``at`` is outside the operating hours, in words an auditor can read; "" when it is not."""
-    if is_within_hours(pack=pack, at=at, system=system):
-        return ""
     rules = pack.parameters.operating_hours
-    assert rules is not None  # is_within_hours is True without rules
+    if rules is None or is_within_hours(pack=pack, at=at, system=system):
+        return ""  # without rules every moment is within hours
     hours, note = hours_for(pack, system)
     moment = time.local(at)
     day = moment.date()
