@@ -180,7 +180,7 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/api/credentials/password-requests/{request_id}": _first(Request, kind="access.password"),
     "/api/credentials/verification-ids/{code}": _first(VerificationId, "code"),
     "/api/credentials/loans/{loan_id}": _first(Loan),
-    "/api/designations/{designation_id}": _first(Designation),
+    "/api/designations/{pk}": _first(Designation),
     "/api/reviews/campaigns/{campaign_id}": _first(Campaign),
     "/api/equipment/{pk}": _first(Equipment),
     "/api/reviews/lines/{line_id}": _first(CampaignLine),

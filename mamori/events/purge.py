@@ -21,6 +21,7 @@ from typing import Any
 from django.db import connection, transaction
 
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.core.time import TOKYO
 from mamori.records.actions import RecordAction
 from mamori.records.retention import purge_on
@@ -133,7 +134,7 @@ def _chunk_state(cursor, chunk: EventChunk) -> tuple[str, int]:
 
 @implements("MAI-25")
 @transaction.atomic
-def events_purge(*, today: dt.date | None = None, dry_run: bool = True, actor: Any = None) -> PurgeReport:
+def events_purge(*, today: dt.date | None = None, dry_run: bool = True, actor: Actor = None) -> PurgeReport:
     """Report (dry run) or purge the events past their retention date, per retention class."""
     today = today or time.today()
     report = PurgeReport(today=today, classes=_plans(today))

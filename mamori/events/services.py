@@ -29,8 +29,12 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
+from mamori.access.models import Entitlement
+from mamori.accounts.models import User
 from mamori.core import time
+from mamori.core.policy import Actor
 from mamori.core.time import TOKYO
+from mamori.organisation.models import Person
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, _head_for_update, record_append_many
 from mamori.regulations.registry import implements
@@ -73,7 +77,7 @@ def event_source_save(
     mapping: dict | None = None,
     retention_class: str | None = None,
     channels: list[str] | None = None,
-    actor: Any = None,
+    actor: Actor = None,
 ) -> EventSource:
     """Register a source or change its mapping; a CSV mapping must name at least at and account.
     An evtx source expects the Security channel unless ``channels`` says otherwise.  Its events are
@@ -132,9 +136,6 @@ class PersonResolver:
     (access.Entitlement.user_id), then the staff number, then mamori's own user name."""
 
     def __init__(self) -> None:
-        from mamori.access.models import Entitlement
-        from mamori.accounts.models import User
-        from mamori.organisation.models import Person
 
         self.by_system: dict[tuple[str, str], int] = {
             (system, user_id): person
@@ -251,7 +252,7 @@ def _moment(at_text: str) -> dt.datetime:
 
 @transaction.atomic
 def _commit_chunk(
-    *, stored: list[tuple], rests: list[str], batch: IngestBatch, source: EventSource, actor: Any
+    *, stored: list[tuple], rests: list[str], batch: IngestBatch, source: EventSource, actor: Actor
 ) -> tuple[int, int]:
     """Store one chunk in one transaction; returns (stored, duplicates).
 
@@ -540,7 +541,7 @@ def events_ingest(
     values: Iterable[dict[str, Any]] | None = None,
     file_name: str = "",
     format: str | None = None,
-    actor: Any = None,
+    actor: Actor = None,
     quarantine: Path | str | None = None,
     chunk_size: int = CHUNK,
     progress: Callable[[int, int | None], None] | None = None,
@@ -669,7 +670,7 @@ def events_ingest(
 
 
 @transaction.atomic
-def _finish(*, batch: IngestBatch, report: IngestReport, actor: Any) -> None:
+def _finish(*, batch: IngestBatch, report: IngestReport, actor: Actor) -> None:
     """The batch is complete (or partial: stored with losses): its counts, and one Record holding
     the root (last chain value) of its chunks."""
     chunks = list(batch.chunks.order_by("seq").values_list("seq", "chain"))

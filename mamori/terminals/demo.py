@@ -27,6 +27,7 @@ from mamori.designations.services import (
     terminal_rule,
 )
 from mamori.organisation.models import Person
+from mamori.workflows.demo import account_for, decide_all
 from mamori.workflows.services import WorkflowError, request_file
 
 from .eventgen import Row, Worker, at, session, store_events, working_month
@@ -245,15 +246,13 @@ def _planted(city: Any, on: dt.date, seat: dict[int, Terminal], workers: list[Wo
 
 def _off_hours_requests(city: Any, on: dt.date, seat: dict[int, Terminal]) -> int:
     """An approved request for a coming Saturday, and (where the pack marks rather than refuses) a late one."""
-    from mamori.demo.requests import _account_for, _decide_all
-
     pack = city.pack
     try:
         chain = pack.chain("terminals.off_hours_use")
     except KeyError:
         return 0
     person = Person.objects.get(pk=city.heads["310"].pk)
-    actor = _account_for(city, person)
+    actor = account_for(city, person)
     operator = city.staff["310"][0]
     lead = chain.lead_time.days if chain.lead_time else 0
     upcoming = on + dt.timedelta(days=lead + 1)
@@ -275,5 +274,5 @@ def _off_hours_requests(city: Any, on: dt.date, seat: dict[int, Terminal]) -> in
             continue  # a late request the pack refuses (柳川市 第13条第3項) is not filed
         made += 1
         if approve:
-            _decide_all(request, on=on, pack=pack, city=city)
+            decide_all(request, on=on, pack=pack, city=city)
     return made
