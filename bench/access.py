@@ -111,9 +111,10 @@ class DataSet:
 
 
 def build(*, staff: int, entitlements: int) -> DataSet:
-    from mamori.access.models import Entitlement, Privilege, System
+    from mamori.access.models import Entitlement
     from mamori.demo.city import build_city
     from mamori.organisation.models import Assignment, Employment, Person, Post, Unit
+    from mamori.systems.models import Privilege, System
     from mamori.workflows.models import Request, RequestState, RequestStep, StepAssignee, StepState
 
     started = clock.perf_counter()

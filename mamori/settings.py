@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "mamori.accounts",
     "mamori.workflows",
     "mamori.findings",
+    "mamori.systems",
     "mamori.access",
     "mamori.designations",
     "mamori.credentials",

@@ -12,12 +12,12 @@ from mamori.access.models import (
     EntitlementState,
     ProposalState,
     RevocationProposal,
-    System,
 )
 from mamori.findings.models import Finding
 from mamori.findings.services import findings_run
 from mamori.organisation.models import Person
 from mamori.records.services import records_verify
+from mamori.systems.models import System
 from mamori.workflows.models import Request, RequestState
 from tests.conftest import TODAY
 

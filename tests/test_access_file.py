@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.selectors import visible_entitlements
 from mamori.access.services import EntitlementError, entitlement_assign_directly
 from mamori.core import time
 from mamori.organisation.models import Person
+from mamori.systems.models import System
 from tests.conftest import TODAY
 
 

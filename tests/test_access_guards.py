@@ -9,9 +9,10 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.services import entitlements_expire
 from mamori.records.models import Record
+from mamori.systems.models import System
 from tests.conftest import TODAY
 
 OLD_END = dt.date(2027, 3, 31)  # the end of the fiscal year the line was granted to

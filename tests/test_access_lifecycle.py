@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from mamori.access.models import Entitlement, EntitlementState, ProposalState, RevocationProposal, System
+from mamori.access.models import Entitlement, EntitlementState, ProposalState, RevocationProposal
 from mamori.access.rules import expired_entitlements_still_used
 from mamori.access.services import (
     EntitlementError,
@@ -24,6 +24,7 @@ from mamori.access.transfers import revocation_proposal_apply, revocation_propos
 from mamori.organisation.imports import staff_apply, staff_preview
 from mamori.organisation.models import Assignment, Unit
 from mamori.records.models import Record
+from mamori.systems.models import System
 from mamori.workflows.models import Notification
 from tests.conftest import TODAY
 

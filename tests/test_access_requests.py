@@ -8,14 +8,7 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import (
-    Entitlement,
-    EntitlementBasis,
-    EntitlementState,
-    MaintenanceContract,
-    Privilege,
-    System,
-)
+from mamori.access.models import Entitlement, EntitlementBasis, EntitlementState
 from mamori.access.services import (
     EntitlementError,
     biometric_registration_record,
@@ -25,6 +18,7 @@ from mamori.access.services import (
 )
 from mamori.organisation.models import Employment, Person
 from mamori.records.models import Record
+from mamori.systems.models import MaintenanceContract, Privilege, System
 from mamori.workflows.models import RequestState
 from mamori.workflows.services import WorkflowError, current_step, request_decide, request_file
 from tests.conftest import TODAY

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import pytest
 
-from mamori.access.models import System
 from mamori.credentials.models import IdState, OperatorId, VerificationId
 from mamori.credentials.operator_ids import operator_id_issue, verification_id_end
 from mamori.credentials.services import CredentialError
 from mamori.records.models import Record
+from mamori.systems.models import System
 from tests.conftest import TODAY, make_city
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from mamori.access.models import Entitlement, Privilege, System
+from mamori.access.models import Entitlement
 from mamori.core import time
 from mamori.credentials.models import IdState, OperatorId, VerificationId
 from mamori.credentials.operator_ids import operator_id_issue, verification_id_end
 from mamori.credentials.services import CredentialError
 from mamori.records.models import Record
+from mamori.systems.models import Privilege, System
 from mamori.workflows.models import RequestState
 from mamori.workflows.services import WorkflowError, current_step, request_decide, request_file
 from tests.conftest import TODAY, make_city

@@ -9,7 +9,6 @@ import json
 import pytest
 from django.contrib.auth.hashers import check_password
 
-from mamori.access.models import System
 from mamori.credentials.models import Credential, CredentialPurpose, CredentialState, SecretKind
 from mamori.credentials.services import (
     CredentialError,
@@ -20,6 +19,7 @@ from mamori.credentials.services import (
 from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_run
 from mamori.records.models import Record
+from mamori.systems.models import System
 from mamori.workflows.models import Notification, RequestState
 from mamori.workflows.services import WorkflowError, current_step, request_decide, request_file
 from tests.conftest import TODAY, make_city

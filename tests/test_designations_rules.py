@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from mamori.access.checks import grant_refusals
-from mamori.access.models import Entitlement, System
+from mamori.access.models import Entitlement
 from mamori.core import time
 from mamori.designations.models import Designation, DesignationState
 from mamori.designations.services import DesignationError, designation_add, designation_end
@@ -16,6 +16,7 @@ from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_run
 from mamori.records.models import Record
 from mamori.regulations.active import active_pack
+from mamori.systems.models import System
 from mamori.workflows.models import Notification
 from tests.conftest import TODAY, make_city
 

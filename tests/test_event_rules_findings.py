@@ -8,12 +8,13 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import Entitlement, Privilege, System
+from mamori.access.models import Entitlement
 from mamori.core import time
 from mamori.events import rules
 from mamori.findings.models import Finding
 from mamori.findings.services import findings_run
 from mamori.regulations.schema import SubjectScope
+from mamori.systems.models import Privilege, System
 from mamori.terminals.eventgen import Row, at, session, store_events
 from mamori.terminals.services import operator_designate, terminal_register
 from mamori.workflows.services import current_step, request_decide, request_file

@@ -12,8 +12,9 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mamori.access.models import Entitlement, Privilege, System
+from mamori.access.models import Entitlement
 from mamori.organisation.models import Person
+from mamori.systems.models import Privilege, System
 from tests.conftest import TODAY
 from tests.test_kitami_privilege import privilege_request
 

@@ -11,7 +11,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from mamori.access.models import System
 from mamori.accounts.models import User
 from mamori.accounts.services import password_change, password_issue_temporary
 from mamori.core import time
@@ -22,6 +21,7 @@ from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_recheck, findings_run
 from mamori.organisation.models import Assignment
 from mamori.records.models import Record
+from mamori.systems.models import System
 from tests.conftest import TODAY
 
 ACCOUNTS_RULE = "accounts.temporary_password_not_changed"

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.services import user_registration_record
 from mamori.records.models import Record
 from mamori.records.services import records_verify
+from mamori.systems.models import System
 from mamori.workflows.models import Notification, RequestState
 from mamori.workflows.services import NotAllowed, WorkflowError, current_step, request_decide, request_file
 from tests.conftest import TODAY

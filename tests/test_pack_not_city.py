@@ -23,13 +23,13 @@ import time_machine
 from django.db import transaction
 from django.urls import Resolver404, resolve
 
-from mamori.access.models import System
 from mamori.demo.city import build_city
 from mamori.demo.domains import populate_domains
 from mamori.demo.requests import file_demo_requests, plant_findings
 from mamori.findings.services import findings_run
 from mamori.organisation.models import Unit
 from mamori.regulations.loader import get_pack
+from mamori.systems.models import System
 from tests.conftest import NOW, TODAY
 from tests.demo_world import logged_in
 

@@ -14,9 +14,9 @@ from django import forms
 from django.test import Client
 
 from mamori.access import kinds
-from mamori.access.models import Privilege, System
 from mamori.demo.requests import _account_for, _filer
 from mamori.regulations.loader import available_packs, get_pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows import handlers
 from mamori.workflows.handlers import handler_for
 from mamori.workflows.models import Request

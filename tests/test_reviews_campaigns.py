@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import Entitlement, EntitlementState, Privilege, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.accounts.models import User
 from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_run
@@ -26,6 +26,7 @@ from mamori.reviews.services import (
     campaign_line_decide,
     campaign_lines_confirm,
 )
+from mamori.systems.models import Privilege, System
 from tests.conftest import TODAY
 
 RULES = ["reviews.campaign_overdue", "reviews.lines_overdue", "reviews.review_due"]

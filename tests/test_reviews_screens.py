@@ -10,11 +10,12 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.core import time
 from mamori.records.models import Record
 from mamori.reviews.models import Campaign, CampaignState, LineState
 from mamori.reviews.services import campaign_launch
+from mamori.systems.models import System
 from tests.test_reviews_campaigns import grant, shimin_staff
 
 

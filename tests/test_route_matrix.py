@@ -34,7 +34,7 @@ from django.db import transaction
 from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, path
 
-from mamori.access.models import Entitlement, RevocationProposal, System
+from mamori.access.models import Entitlement, RevocationProposal
 from mamori.accounts.models import User
 from mamori.credentials.models import Credential, Loan, VerificationId, ViewingId
 from mamori.designations.models import Designation
@@ -43,6 +43,7 @@ from mamori.findings.models import Finding
 from mamori.organisation.models import Person, RoleAppointment
 from mamori.regulations.active import active_pack
 from mamori.reviews.models import Campaign, CampaignLine
+from mamori.systems.models import System
 from mamori.terminals.models import Terminal
 from mamori.workflows.models import Notification, Request
 from tests.conftest import NOW

@@ -11,7 +11,7 @@ import re
 import pytest
 from django.test import Client
 
-from mamori.access.models import Entitlement, System
+from mamori.access.models import Entitlement
 from mamori.accounts.models import User
 from mamori.core import time
 from mamori.demo.city import DEMO_PASSWORD
@@ -22,6 +22,7 @@ from mamori.organisation.services import absence_register, role_appoint
 from mamori.regulations.active import active_pack
 from mamori.regulations.models import Installation
 from mamori.regulations.registry import everything_implementing
+from mamori.systems.models import System
 from mamori.terminals.services import operator_designate, terminal_register
 from mamori.workflows.models import Request, RequestState, StepState
 from mamori.workflows.services import current_step, request_file

@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.organisation.roles import holders_of
 from mamori.regulations.loader import get_pack
+from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, is_within_hours, outside_ranges, why_outside
 from mamori.terminals.kinds import ApprovalWindow, approved_off_hours
 from mamori.terminals.services import operator_designate, terminal_register

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 
-from mamori.access.models import System
 from mamori.accounts.models import User
 from mamori.designations.models import Designation, DesignationState
 from mamori.designations.reports import designation_report
@@ -14,6 +13,7 @@ from mamori.designations.services import DesignationError, designation_end, desi
 from mamori.organisation.roles import holders_of
 from mamori.records.models import Record
 from mamori.regulations.loader import get_pack
+from mamori.systems.models import System
 from mamori.terminals.services import (
     TerminalError,
     designated_on,

@@ -18,9 +18,10 @@ from mamori.core.policy import require
 from mamori.core.schemas import Code, ProblemOut, Text, Title
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
+from mamori.systems.models import MaintenanceContract, System
 from mamori.workflows.services import WorkflowError, request_file
 
-from .models import Entitlement, MaintenanceContract, ProposalState, RevocationProposal, System
+from .models import Entitlement, ProposalState, RevocationProposal
 from .policies import visible_proposals
 from .registers import privilege_define, system_register, system_update
 from .selectors import entitlement_history, entitlement_list, scope_of, visible_entitlements

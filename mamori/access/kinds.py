@@ -16,11 +16,12 @@ from typing import Any
 
 from mamori.organisation.models import Person
 from mamori.regulations.schema import Pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows.handlers import KindHandler, PayloadError, register
 from mamori.workflows.payloads import FieldSpec, register_resolver
 
 from .checks import grant_refusals
-from .models import OPEN_STATES, Entitlement, Privilege, System
+from .models import OPEN_STATES, Entitlement
 from .policies import may_file_for_person
 from .services import entitlements_apply_request, validity_end
 

@@ -1,4 +1,5 @@
-"""Systems and the management file (管理ファイル): who holds which privilege on which system.
+"""The management file (管理ファイル): who holds which privilege on which system (the systems
+register itself, with privileges and maintenance contracts, is mamori.systems).
 
 KIT-2: the management file holds each user ID and its privileges per system, for staff and
 会計年度任用職員 (システム使用者) and, as a class of their own, maintenance staff (保守要員) tied to a
@@ -8,47 +9,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-
-
-class System(models.Model):
-    code = models.CharField("システムコード", max_length=40, unique=True)
-    name = models.CharField("システム名", max_length=120)
-    # The unit whose head administers the system (個別システム管理者 / COKAS-R/ADⅡ管理者: 情報システム課).
-    owner_unit = models.ForeignKey(
-        "organisation.Unit", verbose_name="所管課", on_delete=models.PROTECT, related_name="systems"
-    )
-    category = models.CharField("区分", max_length=40, blank=True)
-    handles_personal_information = models.BooleanField("個人情報", default=False)
-    handles_specific_personal_information = models.BooleanField("特定個人情報", default=False)
-    handles_identity_information = models.BooleanField("本人確認情報", default=False)
-    # KIT-3: the pack role that administers the system (cokas_manager, individual_system_manager …),
-    # resolved in the owner unit; empty: the pack's system_manager role of the owner unit.
-    administrator_role = models.CharField("管理者の役割", max_length=60, blank=True)
-    # Pack-defined marks (parameters.access.system_flags): cokas, two_factor, intermediate_server …
-    flags = models.JSONField("区分フラグ", default=list, blank=True)
-    note = models.CharField("備考", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "情報システム"
-        ordering = ["code"]
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class Privilege(models.Model):
-    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="privileges")
-    code = models.CharField("権限コード", max_length=40)
-    name = models.CharField("権限名", max_length=120)
-    description = models.CharField("説明", max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = "操作権限"
-        ordering = ["system__code", "code"]
-        constraints = [models.UniqueConstraint(fields=["system", "code"], name="privilege_code_per_system")]
-
-    def __str__(self) -> str:
-        return f"{self.system.name}: {self.name}"
 
 
 class EntitlementState(models.TextChoices):
@@ -75,31 +35,6 @@ class EntitlementBasis(models.TextChoices):
     REQUEST = "request", "申請"  # KIT-5-2, KIT-5-4, KIT-6 (the pack names the form, not this label)
     DIRECT = "direct", "管理者による指定"  # KIT-5-5
     MAINTENANCE = "maintenance", "保守要員の登録"  # KIT-5-9
-
-
-class MaintenanceContract(models.Model):
-    """KIT-5-9: the contract under which maintenance staff (保守要員) hold IDs and privileges."""
-
-    number = models.CharField("契約番号", max_length=60, unique=True)
-    company = models.CharField("事業者", max_length=120)
-    title = models.CharField("件名", max_length=200, blank=True)
-    start = models.DateField("契約開始日")
-    end = models.DateField("契約終了日")
-    systems = models.ManyToManyField(
-        System, verbose_name="対象システム", blank=True, related_name="contracts"
-    )
-
-    class Meta:
-        verbose_name = "保守契約"
-        ordering = ["-end", "number"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(end__gte=models.F("start")), name="contract_dates_in_order"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.number} {self.company}"
 
 
 class UserRegistration(models.Model):
@@ -129,7 +64,9 @@ class BiometricRegistration(models.Model):
     person = models.ForeignKey(
         "organisation.Person", on_delete=models.PROTECT, related_name="biometric_registrations"
     )
-    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="biometric_registrations")
+    system = models.ForeignKey(
+        "systems.System", on_delete=models.PROTECT, related_name="biometric_registrations"
+    )
     place = models.CharField("登録場所", max_length=120)
     registered_on = models.DateField("登録日")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -147,8 +84,8 @@ class Entitlement(models.Model):
     """One line of the management file: person × system × privilege × user ID × validity."""
 
     person = models.ForeignKey("organisation.Person", on_delete=models.PROTECT, related_name="entitlements")
-    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="entitlements")
-    privilege = models.ForeignKey(Privilege, on_delete=models.PROTECT, related_name="entitlements")
+    system = models.ForeignKey("systems.System", on_delete=models.PROTECT, related_name="entitlements")
+    privilege = models.ForeignKey("systems.Privilege", on_delete=models.PROTECT, related_name="entitlements")
     user_id = models.CharField("ユーザID", max_length=60)
     valid_from = models.DateField("有効開始日")
     valid_to = models.DateField("有効終了日", null=True, blank=True)
@@ -169,7 +106,7 @@ class Entitlement(models.Model):
         "登録の根拠", max_length=16, choices=EntitlementBasis.choices, default=EntitlementBasis.REQUEST
     )
     contract = models.ForeignKey(
-        MaintenanceContract,
+        "systems.MaintenanceContract",
         verbose_name="保守契約",
         null=True,
         blank=True,

@@ -15,8 +15,9 @@ from mamori.organisation.models import Assignment, Person
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.models import System
 
-from .models import RevocationProposal, System
+from .models import RevocationProposal
 from .selectors import administered_systems, administering, officer_units
 
 

@@ -15,8 +15,8 @@ from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.models import Privilege, System
 
-from .models import Privilege, System
 from .services import EntitlementError
 
 SYSTEM_FIELDS = (

@@ -15,8 +15,9 @@ from mamori.organisation.roles import Holding, holders_of, holding_of, primary_u
 from mamori.records.models import Record
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack, Table
+from mamori.systems.models import System
 
-from .models import OPEN_STATES, Entitlement, System
+from .models import OPEN_STATES, Entitlement
 
 FALLBACK_ADMINISTRATOR = "system_manager"
 

@@ -18,6 +18,7 @@ from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Cited, Pack
+from mamori.systems.models import MaintenanceContract, Privilege, System
 from mamori.workflows.notifications import notify
 
 from .models import (
@@ -27,9 +28,6 @@ from .models import (
     Entitlement,
     EntitlementBasis,
     EntitlementState,
-    MaintenanceContract,
-    Privilege,
-    System,
     UserRegistration,
 )
 from .selectors import administering, person_unit, table_row_for

@@ -10,10 +10,10 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from mamori.access.models import Privilege, System
 from mamori.core import time
 from mamori.core.schemas import Code, ProblemOut, Text
 from mamori.organisation.models import Person, Unit
+from mamori.systems.models import Privilege, System
 from mamori.workflows.models import Request, RequestStep, StepState
 from mamori.workflows.services import WorkflowError, request_decide
 

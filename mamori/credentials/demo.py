@@ -7,12 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mamori.access.models import System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.core import time
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of, primary_unit
+from mamori.systems.models import System
 from mamori.workflows.services import WorkflowError, request_file
 
 from .loans import loan_lend, loan_return, viewing_id_register

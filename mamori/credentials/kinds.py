@@ -16,11 +16,11 @@ from typing import Any
 
 from mamori.access.checks import grant_refusals
 from mamori.access.kinds import system_owner_unit
-from mamori.access.models import Privilege, System
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import holding_of, primary_unit
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows.handlers import KindHandler, PayloadError, register
 from mamori.workflows.payloads import FieldSpec
 

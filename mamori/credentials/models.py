@@ -44,7 +44,7 @@ class Credential(models.Model):
         "organisation.Person", verbose_name="使用者", on_delete=models.PROTECT, related_name="credentials"
     )
     system = models.ForeignKey(
-        "access.System",
+        "systems.System",
         verbose_name="システム",
         null=True,
         blank=True,
@@ -149,9 +149,9 @@ class OperatorId(models.Model):
         VerificationId, verbose_name="照合ID", on_delete=models.PROTECT, related_name="operator_ids"
     )
     system = models.ForeignKey(
-        "access.System", verbose_name="システム", on_delete=models.PROTECT, related_name="operator_ids"
+        "systems.System", verbose_name="システム", on_delete=models.PROTECT, related_name="operator_ids"
     )
-    privileges = models.ManyToManyField("access.Privilege", verbose_name="操作権限", related_name="+")
+    privileges = models.ManyToManyField("systems.Privilege", verbose_name="操作権限", related_name="+")
     entitlements = models.ManyToManyField("access.Entitlement", verbose_name="管理ファイル", related_name="+")
     state = models.CharField("状態", max_length=16, choices=IdState.choices, default=IdState.ACTIVE)
     issued_at = models.DateTimeField("付与日時")

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from mamori.access.models import Entitlement, Privilege, System
+from mamori.access.models import Entitlement
 from mamori.access.services import entitlements_apply_request
 from mamori.core import time
 from mamori.core.policy import Actor
@@ -25,6 +25,7 @@ from mamori.records.services import Entry, entry_for, record_append_many, snapsh
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import OperatorIdRules, Pack
+from mamori.systems.models import Privilege, System
 
 from .models import IdState, OperatorId, VerificationId
 from .services import CredentialError

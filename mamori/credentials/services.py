@@ -21,7 +21,6 @@ from typing import Any
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import Actor, signed_in
 from mamori.findings.services import findings_recheck
@@ -32,6 +31,7 @@ from mamori.records.services import Entry, entry_for, record_append_many, snapsh
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import ManagedPasswordRules, Pack
+from mamori.systems.models import System
 from mamori.workflows.notifications import notify
 
 from .models import (

@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.core import time
@@ -23,6 +22,7 @@ from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.loader import get_pack
 from mamori.regulations.schema import Pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows.demo import DEMO_PASSWORD
 
 # (code, name, level, parent code)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mamori.access.models import Privilege, System
 from mamori.accounts.models import User
 from mamori.core import time
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import holders_of
 from mamori.organisation.services import absence_register
 from mamori.regulations.schema import Chain, Pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows.demo import account_for, decide_all
 from mamori.workflows.models import Decision
 from mamori.workflows.payloads import payload_schema

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from mamori.access.models import System
 from mamori.accounts.models import User
 from mamori.accounts.services import account_create
 from mamori.organisation.roles import holders_of, primary_unit
+from mamori.systems.models import System
 
 from .services import DesignationError, designation_add, system_filter
 

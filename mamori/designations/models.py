@@ -56,7 +56,7 @@ class Designation(RegisterEntry):
         related_name="designations",
     )
     system = models.ForeignKey(
-        "access.System",
+        "systems.System",
         verbose_name="システム",
         null=True,
         blank=True,

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.db.models import Q, QuerySet
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import Actor, may, require
 from mamori.organisation.models import Assignment, Person, Unit
@@ -28,6 +27,7 @@ from mamori.registers.models import Invalid
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import DesignationRule, Pack
+from mamori.systems.models import System
 from mamori.workflows.notifications import notify
 
 from .models import Designation, DesignationState, DesignationTarget

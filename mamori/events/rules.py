@@ -21,13 +21,14 @@ from typing import Any
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from mamori.access.models import Entitlement, System
+from mamori.access.models import Entitlement
 from mamori.core import time
 from mamori.designations.models import Designation
 from mamori.findings.engine import Observation, rule
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import MonitoringRule, Pack
+from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, outside_ranges
 from mamori.terminals.kinds import approvals_between
 from mamori.terminals.models import Terminal

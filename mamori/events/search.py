@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.exports.tables import Column, TableExport, csv_cell
 from mamori.organisation.models import Person
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, outside_ranges
 
 from .models import Event, EventKind

@@ -10,12 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit
 from mamori.regulations.active import active_pack
+from mamori.systems.models import System
 
 from .exports import campaign_results
 from .models import Campaign, CampaignLine, CampaignState, LineState

@@ -8,12 +8,13 @@ from typing import Any
 
 from django.db import transaction
 
-from mamori.access.models import Entitlement, EntitlementState, Privilege, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.services import ENTITLEMENT_FIELDS
 from mamori.accounts.models import User
 from mamori.core import time
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
+from mamori.systems.models import Privilege, System
 
 from .models import Campaign, LineState
 from .services import ReviewError, campaign_launch, campaign_line_decide, campaign_lines_confirm

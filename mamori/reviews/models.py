@@ -27,7 +27,7 @@ class Campaign(models.Model):
     pack = models.CharField("規程パック", max_length=40)
     # Scope: a system, an organisation unit (with its sub-units), or both.
     system = models.ForeignKey(
-        "access.System",
+        "systems.System",
         verbose_name="対象システム",
         null=True,
         blank=True,
@@ -102,8 +102,8 @@ class CampaignLine(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    system = models.ForeignKey("access.System", on_delete=models.PROTECT, related_name="+")
-    privilege = models.ForeignKey("access.Privilege", on_delete=models.PROTECT, related_name="+")
+    system = models.ForeignKey("systems.System", on_delete=models.PROTECT, related_name="+")
+    privilege = models.ForeignKey("systems.Privilege", on_delete=models.PROTECT, related_name="+")
     user_id = models.CharField("ユーザID", max_length=60)
     valid_from = models.DateField("有効開始日")
     valid_to = models.DateField("有効終了日", null=True, blank=True)

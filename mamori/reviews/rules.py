@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 from django.db.models import Count, Max, Min
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.core.time import wareki
 from mamori.findings.engine import Observation, rule
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.models import System
 
 from .models import Campaign, CampaignLine, CampaignState, LineState
 from .services import reviewer_for

@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, QuerySet, Subquery
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.services import EntitlementError, entitlement_change, entitlement_end
 from mamori.core import time
 from mamori.core.policy import Actor, signed_in
@@ -27,6 +27,7 @@ from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack, Reviewer, ReviewRules
+from mamori.systems.models import System
 
 from .models import CAMPAIGN_TRANSITIONS, LINE_TRANSITIONS, Campaign, CampaignLine, CampaignState, LineState
 

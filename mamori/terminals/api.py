@@ -16,7 +16,6 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import require
 from mamori.core.schemas import Code, ProblemOut
@@ -40,6 +39,7 @@ from mamori.events.search import (
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
+from mamori.systems.models import System
 
 from .audit import audit_searched
 from .hours import is_within_hours, why_outside

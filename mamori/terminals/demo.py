@@ -17,7 +17,7 @@ from typing import Any
 
 from django.db.models import Q
 
-from mamori.access.models import Entitlement, EntitlementState, System
+from mamori.access.models import Entitlement, EntitlementState
 from mamori.core import time
 from mamori.designations.services import (
     DesignationError,
@@ -27,6 +27,7 @@ from mamori.designations.services import (
     terminal_rule,
 )
 from mamori.organisation.models import Person
+from mamori.systems.models import System
 from mamori.workflows.demo import account_for, decide_all
 from mamori.workflows.services import WorkflowError, request_file
 

@@ -21,7 +21,7 @@ class Terminal(models.Model):
     )
     # FUK-18-1: the systems the terminal reaches — its input and output are limited to these.
     systems = models.ManyToManyField(
-        "access.System", verbose_name="利用システム", blank=True, related_name="+"
+        "systems.System", verbose_name="利用システム", blank=True, related_name="+"
     )
     active_from = models.DateField("使用開始日")
     active_to = models.DateField("使用終了日", null=True, blank=True)

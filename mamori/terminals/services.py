@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from django.db import transaction
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import Actor
 from mamori.designations.models import Designation
@@ -23,6 +22,7 @@ from mamori.organisation.models import Person, Unit
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import active_pack
+from mamori.systems.models import System
 
 from .models import Terminal
 

@@ -11,10 +11,10 @@ from typing import Any
 from django import forms
 from django.db.models import Q
 
-from mamori.access.models import Privilege, System
 from mamori.core import time
 from mamori.organisation.models import Person, Unit, active_on
 from mamori.regulations.schema import Chain, Pack
+from mamori.systems.models import Privilege, System
 from mamori.workflows.payloads import NOT_ON_FORM, FieldSpec, PayloadRefused, PayloadSchema, payload_schema
 
 DATE_WIDGET = {"type": "date"}

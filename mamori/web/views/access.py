@@ -17,7 +17,6 @@ from mamori.access.models import (
     EntitlementState,
     ProposalState,
     RevocationProposal,
-    System,
     UserRegistration,
 )
 from mamori.access.policies import requestable_people, visible_proposals
@@ -40,6 +39,7 @@ from mamori.core import time
 from mamori.core.policy import may
 from mamori.core.templatetags.pack import shares_form
 from mamori.organisation.models import Employment, Person, Unit
+from mamori.systems.models import System
 from mamori.workflows.services import WorkflowError, request_file
 
 from .common import current_pack, person_of, render_list, screen

@@ -11,7 +11,6 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import Privilege, System
 from mamori.core import time
 from mamori.credentials.loans import loan_lend, loan_return, viewing_id_register
 from mamori.credentials.models import CredentialState, IdState, Loan, ViewingId
@@ -29,6 +28,7 @@ from mamori.credentials.services import (
     credential_issue_temporary,
 )
 from mamori.organisation.models import Person, Unit
+from mamori.systems.models import Privilege, System
 from mamori.workflows.models import Request, RequestStep, StepState
 from mamori.workflows.services import WorkflowError, pending_steps_for, request_decide
 

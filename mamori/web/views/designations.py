@@ -11,7 +11,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.designations.models import DesignationTarget
 from mamori.designations.register import spec as register
@@ -20,6 +19,7 @@ from mamori.designations.services import DesignationError, designation_add, syst
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Person
 from mamori.registers.views import list_screen
+from mamori.systems.models import System
 from mamori.terminals.models import Terminal
 
 from .common import current_pack, screen

@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import may
 from mamori.exports.tables import Column, TableExport, export_response
@@ -20,6 +19,7 @@ from mamori.findings.models import Finding, FindingState
 from mamori.findings.selectors import visible_findings
 from mamori.findings.services import FindingError, finding_close
 from mamori.findings.titles import rule_title
+from mamori.systems.models import System
 from mamori.terminals.models import Terminal
 
 from ..forms import FindingCloseForm

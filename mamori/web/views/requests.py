@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import Privilege
 from mamori.access.policies import requestable_people
 from mamori.core import time
 from mamori.organisation.roles import holding_of
+from mamori.systems.models import Privilege
 from mamori.workflows.models import Request, RequestState, RequestStep
 from mamori.workflows.selectors import may_decide, my_requests, visible_requests
 from mamori.workflows.services import (

@@ -12,7 +12,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit, active_on
@@ -33,6 +32,7 @@ from mamori.reviews.services import (
     campaign_lines_confirm,
     progress_of,
 )
+from mamori.systems.models import System
 
 from .common import current_pack, is_htmx, person_of, render_list, safe_next, screen
 

@@ -14,7 +14,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from mamori.access.models import System
 from mamori.core import time
 from mamori.core.policy import may
 from mamori.designations.models import Designation, DesignationState
@@ -30,6 +29,7 @@ from mamori.designations.services import (
 from mamori.events.search import terminal_activity
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Assignment, Person, Unit, active_on
+from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, open_interval
 from mamori.terminals.models import Terminal
 from mamori.terminals.services import TerminalError, terminal_register
