@@ -1,8 +1,6 @@
 """The JSON API (django-ninja); its OpenAPI schema is served at /api/openapi.json and browsable at
 /api/docs.  Every change goes through the same service functions as the screens."""
 
-from __future__ import annotations
-
 import datetime as dt
 import re
 from typing import Any
@@ -16,12 +14,13 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from ninja import NinjaAPI, Schema, Status
 from ninja.openapi.docs import Swagger
+from ninja.pagination import PageNumberPagination, paginate
 from ninja.security import django_auth
 
 from mamori.core import time
 from mamori.core.plugins import Domain, domains, resolve
 from mamori.core.policy import require
-from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
+from mamori.core.schemas import API_PAGE_SIZE, Code, JsonObject, ProblemOut, Text, Title
 from mamori.events.verify import events_verify
 from mamori.findings.models import FindingState
 from mamori.findings.selectors import visible_findings
@@ -31,7 +30,7 @@ from mamori.registers.api import problem_handlers
 from mamori.regulations.active import active_installation, active_pack
 from mamori.workflows.models import Request, RequestStep
 from mamori.workflows.selectors import my_requests, visible_requests
-from mamori.workflows.services import WorkflowError, pending_steps_for, request_decide, request_file
+from mamori.workflows.services import pending_steps_for, request_decide, request_file
 
 
 class LocalSwagger(Swagger):
@@ -171,6 +170,10 @@ class StepOut(Schema):
     decided_at: dt.datetime | None
     comment: str
 
+    @staticmethod
+    def resolve_decided_by(step: RequestStep) -> str | None:
+        return step.decided_by.display_name if step.decided_by else None
+
 
 class RequestOut(Schema):
     id: int
@@ -185,6 +188,10 @@ class RequestOut(Schema):
     late_note: str
     payload: dict[str, Any]
     steps: list[StepOut]
+
+    @staticmethod
+    def resolve_requester(request: Request) -> str:
+        return request.requester.name
 
 
 class RequestIn(Schema):
@@ -222,43 +229,6 @@ class VerifyOut(Schema):
 STEPS = Prefetch("steps", queryset=RequestStep.objects.select_related("decided_by__person"))
 
 
-def _request_out(request: Request) -> dict[str, Any]:
-    return {
-        "id": request.pk,
-        "kind": request.kind,
-        "title": request.title,
-        "state": request.state,
-        "requester": request.requester.name,
-        "requester_capacity": request.requester_capacity,
-        "filed_at": request.filed_at,
-        "target_date": request.target_date,
-        "is_late": request.is_late,
-        "late_note": request.late_note,
-        "payload": request.payload,
-        "steps": [
-            {
-                "id": s.pk,
-                "order": s.order,
-                "round": s.round,
-                "role": s.role,
-                "role_name": s.role_name,
-                "label": s.label,
-                "article": s.article,
-                "state": s.state,
-                "decided_by": s.decided_by.display_name if s.decided_by else None,
-                "decided_as": s.decided_as,
-                "decided_at": s.decided_at,
-                "comment": s.comment,
-            }
-            for s in request.steps.all()
-        ],
-    }
-
-
-def _problem(error: WorkflowError) -> Status:
-    return Status(400, {"message": error.message, "article": error.article, "field": error.field})
-
-
 @api.get("/regulations/active", response=PackOut, tags=["規程"])
 def regulation_active(request):
     pack = active_pack()
@@ -292,21 +262,22 @@ def role_holders(request, on: dt.date | None = None):
     ]
 
 
-@api.get("/requests", response=list[RequestOut], tags=["申請"])
+PAGED = f"{API_PAGE_SIZE}件ずつのページ（items・count、?page=）"
+
+
+@api.get("/requests", response=list[RequestOut], tags=["申請"], summary=f"自分の申請: {PAGED}")
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def requests_mine(request, state: Code | None = None):
     rows = my_requests(request.user).prefetch_related(STEPS)
     if state:
         rows = rows.filter(state=state)
-    return [_request_out(r) for r in rows[:200]]
+    return rows
 
 
 @api.post("/requests", response={201: RequestOut, 400: ProblemOut}, tags=["申請"])
 def requests_file(request, body: RequestIn):
-    try:
-        filed = request_file(kind=body.kind, actor=request.user, payload=body.payload, title=body.title)
-    except WorkflowError as error:
-        return _problem(error)
-    return Status(201, _request_out(filed))
+    filed = request_file(kind=body.kind, actor=request.user, payload=body.payload, title=body.title)
+    return Status(201, filed)
 
 
 @api.get("/requests/{request_id}", response=RequestOut, tags=["申請"])
@@ -315,7 +286,7 @@ def request_detail(request, request_id: int):
     found = get_object_or_404(
         visible_requests(request.user).select_related("requester").prefetch_related(STEPS), pk=request_id
     )
-    return _request_out(found)
+    return found
 
 
 @api.get("/approvals", response=list[RequestOut], tags=["申請"])
@@ -323,7 +294,7 @@ def approvals_mine(request):
     steps = pending_steps_for(request.user.person).prefetch_related(
         Prefetch("request__steps", queryset=RequestStep.objects.select_related("decided_by__person"))
     )
-    return [_request_out(step.request) for step in steps]
+    return [step.request for step in steps]
 
 
 @api.post("/requests/{request_id}/decisions", response={200: RequestOut, 400: ProblemOut}, tags=["申請"])
@@ -332,21 +303,15 @@ def request_decision(request, request_id: int, body: DecisionIn):
     step = found.steps.filter(round=found.round, state="pending").first()
     if step is None:
         return Status(400, {"message": "決定待ちの段階がありません", "article": "", "field": None})
-    try:
-        decided = request_decide(step=step, actor=request.user, action=body.action, comment=body.comment)
-    except WorkflowError as error:
-        return _problem(error)
-    return Status(200, _request_out(decided))
+    decided = request_decide(step=step, actor=request.user, action=body.action, comment=body.comment)
+    return Status(200, decided)
 
 
-@api.get("/findings", response=list[FindingOut], tags=["指摘"])
+@api.get("/findings", response=list[FindingOut], tags=["指摘"], summary=f"指摘: {PAGED}")
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def findings_open(request, state: Code = FindingState.OPEN):
     """The findings the user may read (the same as the screen): their own and their units'."""
-    return list(
-        visible_findings(request.user)
-        .filter(state=state)
-        .values("id", "requirement", "article", "title", "state", "detected_at")[:500]
-    )
+    return visible_findings(request.user).filter(state=state)
 
 
 @api.get("/records/verify", response=VerifyOut, tags=["記録"])

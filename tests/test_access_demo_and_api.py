@@ -105,7 +105,7 @@ def test_the_api_direct_assignment_maintenance_biometric_expiry_and_proposals(ci
     assert post(
         client, "/api/access/expire", {"date": (TODAY + dt.timedelta(days=1)).isoformat()}
     ).json() == {"expired": []}
-    assert client.get("/api/access/proposals").json() == []
+    assert client.get("/api/access/proposals").json() == {"items": [], "count": 0}
     schema = client.get("/api/openapi.json").json()
     assert "/api/access/entitlements" in schema["paths"]
 

@@ -127,3 +127,23 @@ def test_fuk_10_designation_through_the_api(account_for):
     assert [d["id"] for d in listed] == [added.json()["id"]]
     ended = post(officer, f"/api/designations/{added.json()['id']}/end", {"reason": "異動"})
     assert ended.status_code == 200 and ended.json()["state"] == "ended"
+
+
+@pytest.mark.django_db
+def test_it_pages_the_operator_ids_with_the_whole_count(account_for):
+    """MAI-23's IDs are one of ninja's pages (items, count): the second page holds the rest."""
+    maizuru = make_city("maizuru")
+    manager = client_for(account_for(maizuru.head_of("デジタル推進課")))
+    for n, person in enumerate(maizuru.staff["310"][:3]):
+        body = {
+            "person": person.staff_number,
+            "system": "SYS01",
+            "privileges": ["view"],
+            "operator_id": f"P-{n}",
+        }
+        assert post(manager, "/api/credentials/operator-ids", body).status_code == 201
+    first = manager.get("/api/credentials/operator-ids?page_size=2").json()
+    second = manager.get("/api/credentials/operator-ids?page_size=2&page=2").json()
+    assert first["count"] == second["count"] == 3
+    assert len(first["items"]) == 2 and len(second["items"]) == 1
+    assert {o["code"] for o in first["items"] + second["items"]} == {"P-0", "P-1", "P-2"}

@@ -3,8 +3,6 @@
 Every change goes through the services of :mod:`mamori.access.services` (and the approval engine
 for requests), so the API refuses exactly what the screens refuse, naming the field and article."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any
 
@@ -12,21 +10,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
 
 from mamori.core import time
 from mamori.core.policy import require
-from mamori.core.schemas import Code, ProblemOut, Text, Title
+from mamori.core.schemas import API_PAGE_SIZE, Code, ProblemOut, Text, Title
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
 from mamori.systems.models import MaintenanceContract, System
-from mamori.workflows.services import WorkflowError, request_file
+from mamori.workflows.services import request_file
 
 from .models import Entitlement, ProposalState, RevocationProposal
 from .policies import visible_proposals
 from .registers import privilege_define, system_register, system_update
 from .selectors import entitlement_history, entitlement_list, scope_of, visible_entitlements
 from .services import (
-    EntitlementError,
     biometric_registration_record,
     contract_register,
     entitlement_assign_directly,
@@ -202,9 +200,17 @@ class ProposalOut(Schema):
     detail: str
     state: str
 
+    @staticmethod
+    def resolve_staff_number(proposal: RevocationProposal) -> str:
+        return proposal.person.staff_number
 
-def _problem(error: EntitlementError | WorkflowError) -> Status:
-    return Status(400, {"message": error.message, "article": error.article, "field": error.field or None})
+    @staticmethod
+    def resolve_person(proposal: RevocationProposal) -> str:
+        return proposal.person.name
+
+    @staticmethod
+    def resolve_system(proposal: RevocationProposal) -> str:
+        return proposal.entitlement.system.code
 
 
 def _person(staff_number: str) -> Person:
@@ -329,28 +335,22 @@ def privilege_request_file(request, body: PrivilegeRequestIn):
     for name in ("valid_from", "valid_to"):
         payload[name] = payload[name].isoformat() if payload[name] else ""
     kind = "access.terminal_privilege" if body.terminal else "access.privilege"
-    try:
-        filed = request_file(kind=kind, actor=request.user, payload=payload)
-    except WorkflowError as error:
-        return _problem(error)
+    filed = request_file(kind=kind, actor=request.user, payload=payload)
     return Status(201, {"id": filed.pk, "kind": filed.kind, "title": filed.title, "state": filed.state})
 
 
 @router.post("/entitlements/direct", response={201: list[EntitlementOut], 400: ProblemOut})
 def direct_assignment(request, body: DirectIn):
     """KIT-5-5: the administrator assigns without a request (別表第2 organisations)."""
-    try:
-        lines = entitlement_assign_directly(
-            person=_person(body.person),
-            system=_system(body.system),
-            privileges=body.privileges,
-            user_id=body.user_id,
-            valid_from=body.valid_from,
-            actor=request.user,
-            pack=active_pack(),
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    lines = entitlement_assign_directly(
+        person=_person(body.person),
+        system=_system(body.system),
+        privileges=body.privileges,
+        user_id=body.user_id,
+        valid_from=body.valid_from,
+        actor=request.user,
+        pack=active_pack(),
+    )
     return Status(201, [_line_out(line) for line in lines])
 
 
@@ -358,12 +358,7 @@ def direct_assignment(request, body: DirectIn):
 def entitlement_deletion(request, entitlement_id: int, body: ReasonIn):
     """KIT-5-7: delete a line with the reason (required); the 情報セキュリティ責任者 is told."""
     line = get_object_or_404(Entitlement, pk=entitlement_id)
-    try:
-        deleted = entitlement_delete(
-            entitlement=line, actor=request.user, reason=body.reason, pack=active_pack()
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    deleted = entitlement_delete(entitlement=line, actor=request.user, reason=body.reason, pack=active_pack())
     return Status(
         200,
         _line_out(
@@ -374,19 +369,16 @@ def entitlement_deletion(request, entitlement_id: int, body: ReasonIn):
 
 @router.post("/contracts", response={201: ContractOut, 400: ProblemOut})
 def contract_new(request, body: ContractIn):
-    try:
-        contract = contract_register(
-            number=body.number,
-            company=body.company,
-            title=body.title,
-            start=body.start,
-            end=body.end,
-            systems=list(System.objects.filter(code__in=body.systems)),
-            actor=request.user,
-            pack=active_pack(),
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    contract = contract_register(
+        number=body.number,
+        company=body.company,
+        title=body.title,
+        start=body.start,
+        end=body.end,
+        systems=list(System.objects.filter(code__in=body.systems)),
+        actor=request.user,
+        pack=active_pack(),
+    )
     return Status(201, {f: getattr(contract, f) for f in ("id", "number", "company", "start", "end")})
 
 
@@ -396,20 +388,17 @@ def maintenance_registration(request, body: MaintenanceIn):
     contract = MaintenanceContract.objects.filter(number=body.contract).first()
     if contract is None:
         return Status(400, {"message": f"契約 {body.contract} は登録されていません", "field": "contract"})
-    try:
-        lines = maintenance_entitlement_register(
-            person=_person(body.person),
-            system=_system(body.system),
-            privileges=body.privileges,
-            contract=contract,
-            valid_to=body.valid_to,
-            valid_from=body.valid_from,
-            user_id=body.user_id,
-            actor=request.user,
-            pack=active_pack(),
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    lines = maintenance_entitlement_register(
+        person=_person(body.person),
+        system=_system(body.system),
+        privileges=body.privileges,
+        contract=contract,
+        valid_to=body.valid_to,
+        valid_from=body.valid_from,
+        user_id=body.user_id,
+        actor=request.user,
+        pack=active_pack(),
+    )
     return Status(201, [_line_out(line) for line in lines])
 
 
@@ -429,17 +418,14 @@ def user_registration(request, body: UserRegistrationIn):
 @router.post("/biometric-registrations", response={201: DoneOut, 400: ProblemOut})
 def biometric_registration(request, body: BiometricIn):
     """KIT-6: record the biometric registration; pending terminal privileges become active."""
-    try:
-        registration, lines = biometric_registration_record(
-            person=_person(body.person),
-            system=_system(body.system),
-            place=body.place,
-            registered_on=body.registered_on,
-            actor=request.user,
-            pack=active_pack(),
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    registration, lines = biometric_registration_record(
+        person=_person(body.person),
+        system=_system(body.system),
+        place=body.place,
+        registered_on=body.registered_on,
+        actor=request.user,
+        pack=active_pack(),
+    )
     return Status(201, {"id": registration.pk, "changed": [line.pk for line in lines]})
 
 
@@ -454,47 +440,32 @@ def expire(request, body: ExpireIn):
     }
 
 
-@router.get("/proposals", response=list[ProposalOut])
+@router.get(
+    "/proposals",
+    response=list[ProposalOut],
+    summary=f"解除提案: {API_PAGE_SIZE}件ずつのページ（items・count、?page=）",
+)
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def proposals(request, state: Code = ProposalState.OPEN):
     """KIT-5-5: revocations proposed from the staff import (transfers and retirements), as far as
     the user's policy shows them (a transfer is not public before it happens)."""
     require(request.user, "access.view_proposals", message="解除提案はシステムの管理者が扱います")
-    rows = visible_proposals(request.user).filter(state=state)[:1000]
-    return [
-        {
-            "id": p.pk,
-            "entitlement_id": p.entitlement_id,
-            "staff_number": p.person.staff_number,
-            "person": p.person.name,
-            "system": p.entitlement.system.code,
-            "cause": p.cause,
-            "effective": p.effective,
-            "detail": p.detail,
-            "state": p.state,
-        }
-        for p in rows
-    ]
+    return visible_proposals(request.user).filter(state=state)
 
 
 @router.post("/proposals/{proposal_id}/apply", response={200: DoneOut, 400: ProblemOut})
 def proposal_apply(request, proposal_id: int):
     proposal = get_object_or_404(RevocationProposal, pk=proposal_id)
-    try:
-        done = revocation_proposal_apply(proposal=proposal, actor=request.user, pack=active_pack())
-    except EntitlementError as error:
-        return _problem(error)
+    done = revocation_proposal_apply(proposal=proposal, actor=request.user, pack=active_pack())
     return Status(200, {"id": done.pk, "changed": [done.entitlement_id]})
 
 
 @router.post("/proposals/{proposal_id}/dismiss", response={200: DoneOut, 400: ProblemOut})
 def proposal_dismiss(request, proposal_id: int, body: ReasonIn):
     proposal = get_object_or_404(RevocationProposal, pk=proposal_id)
-    try:
-        done = revocation_proposal_dismiss(
-            proposal=proposal, actor=request.user, reason=body.reason, pack=active_pack()
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    done = revocation_proposal_dismiss(
+        proposal=proposal, actor=request.user, reason=body.reason, pack=active_pack()
+    )
     return Status(200, {"id": done.pk, "changed": []})
 
 
@@ -534,18 +505,15 @@ def system_new(request, body: SystemIn):
     if unit is None:
         return Status(400, {"message": f"所属コード {body.owner_unit} はありません", "field": "owner_unit"})
     values = body.dict(exclude={"code", "name", "owner_unit", "privileges"})
-    try:
-        system_register(
-            code=body.code,
-            name=body.name,
-            owner_unit=unit,
-            actor=request.user,
-            pack=active_pack(),
-            privileges=[(p.code, p.name) for p in body.privileges],
-            **values,
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    system_register(
+        code=body.code,
+        name=body.name,
+        owner_unit=unit,
+        actor=request.user,
+        pack=active_pack(),
+        privileges=[(p.code, p.name) for p in body.privileges],
+        **values,
+    )
     return Status(201, _system_out(body.code))
 
 
@@ -555,10 +523,7 @@ def system_change(request, code: Code, body: SystemChangeIn):
     require(request.user, "access.manage_systems", message="情報システムの変更は管理者が行います")
     system = get_object_or_404(System, code=code)
     changes = {k: v for k, v in body.dict().items() if v is not None}
-    try:
-        system_update(system=system, changes=changes, actor=request.user, pack=active_pack())
-    except EntitlementError as error:
-        return _problem(error)
+    system_update(system=system, changes=changes, actor=request.user, pack=active_pack())
     return Status(200, _system_out(code))
 
 
@@ -566,10 +531,7 @@ def system_change(request, code: Code, body: SystemChangeIn):
 def system_privilege_new(request, code: Code, body: PrivilegeIn):
     require(request.user, "access.manage_systems", message="操作権限の登録は管理者が行います")
     system = get_object_or_404(System, code=code)
-    try:
-        privilege = privilege_define(
-            system=system, code=body.code, name=body.name, description=body.description, actor=request.user
-        )
-    except EntitlementError as error:
-        return _problem(error)
+    privilege = privilege_define(
+        system=system, code=body.code, name=body.name, description=body.description, actor=request.user
+    )
     return Status(201, {"code": privilege.code, "name": privilege.name, "description": privilege.description})

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from mamori.core import time
-from mamori.core.policy import Actor, require, signed_in
+from mamori.core.policy import Actor, Refused, require, signed_in
 from mamori.organisation.models import Employment, Person
 from mamori.organisation.roles import Holding, holders_of, holding_of
 from mamori.records.actions import RecordAction
@@ -30,7 +30,7 @@ from .models import (
     EntitlementState,
     UserRegistration,
 )
-from .selectors import administering, person_unit, table_row_for
+from .selectors import person_unit, table_row_for
 
 ENTITLEMENT_FIELDS = (
     "id",
@@ -47,12 +47,17 @@ ENTITLEMENT_FIELDS = (
 )
 
 
-class EntitlementError(ValueError):
-    """A change the management file refuses: what is wrong, the field, and the article."""
+class EntitlementError(Refused, ValueError):
+    """A change the management file refuses: what is wrong, the field, and the article (400 in the
+    API's one Problem schema)."""
+
+    status = 400
 
     def __init__(self, message: str, *, article: str = "", field: str = ""):
-        self.message, self.article, self.field = message, article, field
-        super().__init__(f"{message}（{article}）" if article else message)
+        super().__init__(message, article=article, field=field or None)
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 def _cite(rule: Cited | None) -> tuple[str, str]:

@@ -15,6 +15,9 @@ TEXT_MAX = 2000  # reasons, comments, notes
 TITLE_MAX = 200  # titles (申請・定期確認の件名: the columns are 200)
 CODE_MAX = 100  # codes, IDs, staff numbers, filters and searches
 PAYLOAD_MAX = 20_000  # a JSON object (申請の内容, a review's changes), as JSON
+# Every API list is paged by ninja (``{"items": [...], "count": N}``, ``?page=2``, ``?page_size=`` up to
+# this): never a silent cut-off.  The register layer's lists take their spec's page size.
+API_PAGE_SIZE = 100
 
 Text = Annotated[str, Field(max_length=TEXT_MAX)]
 Title = Annotated[str, Field(max_length=TITLE_MAX)]

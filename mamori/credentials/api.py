@@ -3,19 +3,18 @@
 Every change goes through the services (credentials.services, .operator_ids, .loans).  A password or
 PIN appears in exactly one response — the one that issued it — and nowhere else, ever."""
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from mamori.core import time
-from mamori.core.schemas import Code, ProblemOut, Text
+from mamori.core.schemas import API_PAGE_SIZE, Code, ProblemOut, Text
 from mamori.organisation.models import Person, Unit
 from mamori.systems.models import Privilege, System
 from mamori.workflows.models import Request, RequestStep, StepState
-from mamori.workflows.services import WorkflowError, request_decide
+from mamori.workflows.services import request_decide
 
 from .loans import loan_lend, loan_return, viewing_id_register
 from .models import Credential, CredentialState, IdState, Loan, OperatorId, VerificationId, ViewingId
@@ -28,7 +27,6 @@ from .policies import (
     visible_viewing_ids,
 )
 from .services import (
-    CredentialError,
     collecting_issued,
     credential_change_confirm,
     credential_issue_temporary,
@@ -40,6 +38,8 @@ SHOWN_ONCE = "この値は今回だけ表示されます。mamori には保存�
 
 
 class CredentialOut(Schema):
+    """A credential as its row holds it (never the secret): people and systems by their codes."""
+
     id: int
     person: str
     person_name: str
@@ -56,6 +56,26 @@ class CredentialOut(Schema):
     notified_via: str | None
     article: str
     requirement: str
+
+    @staticmethod
+    def resolve_person(c: Credential) -> str:
+        return c.person.staff_number
+
+    @staticmethod
+    def resolve_person_name(c: Credential) -> str:
+        return c.person.name
+
+    @staticmethod
+    def resolve_system(c: Credential) -> str | None:
+        return c.system.code if c.system_id else None
+
+    @staticmethod
+    def resolve_notified_to(c: Credential) -> str | None:
+        return c.notified_to.name if c.notified_to_id else None
+
+    @staticmethod
+    def resolve_notified_via(c: Credential) -> str | None:
+        return c.notified_via.name if c.notified_via_id else None
 
 
 class IssuedOut(Schema):
@@ -99,6 +119,26 @@ class OperatorIdOut(Schema):
     state: str
     issued_at: dt.datetime
 
+    @staticmethod
+    def resolve_verification_id(o: OperatorId) -> str:
+        return o.verification.code
+
+    @staticmethod
+    def resolve_person(o: OperatorId) -> str:
+        return o.verification.person.staff_number
+
+    @staticmethod
+    def resolve_person_name(o: OperatorId) -> str:
+        return o.verification.person.name
+
+    @staticmethod
+    def resolve_system(o: OperatorId) -> str:
+        return o.system.code
+
+    @staticmethod
+    def resolve_privileges(o: OperatorId) -> list[str]:
+        return [p.code for p in o.privileges.all()]
+
 
 class VerificationEndIn(Schema):
     reason: Text
@@ -117,6 +157,14 @@ class ViewingIdOut(Schema):
     unit_name: str
     terminal: str
     active: bool
+
+    @staticmethod
+    def resolve_unit(v: ViewingId) -> str:
+        return v.unit.code
+
+    @staticmethod
+    def resolve_unit_name(v: ViewingId) -> str:
+        return v.unit.name
 
 
 class LoanIn(Schema):
@@ -138,37 +186,25 @@ class LoanOut(Schema):
     returned_at: dt.datetime | None
     request_id: int | None
 
+    @staticmethod
+    def resolve_viewing_id(loan: Loan) -> str:
+        return loan.viewing_id.code
 
-def _problem(error: CredentialError | WorkflowError) -> Status:
-    return Status(400, {"message": error.message, "article": error.article, "field": error.field})
-
-
-def _credential_out(c: Credential) -> dict:
-    return {
-        "id": c.pk,
-        "person": c.person.staff_number,
-        "person_name": c.person.name,
-        "system": c.system.code if c.system_id else None,
-        "terminal": c.terminal,
-        "secret_kind": c.secret_kind,
-        "purpose": c.purpose,
-        "state": c.state,
-        "issued_at": c.issued_at,
-        "issued_as": c.issued_as,
-        "change_due": c.change_due,
-        "changed_at": c.changed_at,
-        "notified_to": c.notified_to.name if c.notified_to_id else None,
-        "notified_via": c.notified_via.name if c.notified_via_id else None,
-        "article": c.article,
-        "requirement": c.requirement,
-    }
+    @staticmethod
+    def resolve_viewer(loan: Loan) -> str:
+        return loan.viewer.staff_number
 
 
-def _issued_out(issued) -> dict:
-    return {"credential": _credential_out(issued.credential), "secret": issued.secret, "warning": SHOWN_ONCE}
+# Refusals (CredentialError, WorkflowError, the policy's Refused) are the API's one Problem schema
+# (mamori/api.py's problem_handlers): no router translates them.
+
+PAGED = f"{API_PAGE_SIZE}件ずつのページ（items・count、?page=）"
 
 
-@router.get("/passwords", response=list[CredentialOut], summary="パスワード・暗証番号の一覧（値は含まない）")
+@router.get(
+    "/passwords", response=list[CredentialOut], summary=f"パスワード・暗証番号の一覧（値は含まない）: {PAGED}"
+)
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def passwords_list(request, overdue: bool = False, state: Code | None = None):
     """KIT-8-2: ``overdue=true`` lists temporary passwords past their change deadline."""
     rows = visible_credentials(request.user)
@@ -176,7 +212,7 @@ def passwords_list(request, overdue: bool = False, state: Code | None = None):
         rows = rows.filter(state=state)
     if overdue:
         rows = rows.filter(state=CredentialState.ISSUED, change_due__lt=time.today())
-    return [_credential_out(c) for c in rows[:500]]
+    return rows
 
 
 @router.post("/passwords", response={201: IssuedOut, 400: ProblemOut}, summary="仮パスワード・暗証番号の発行")
@@ -184,13 +220,10 @@ def passwords_issue(request, body: IssueIn):
     """KIT-8-2, KIT-8-8, YAN-12-4, FUK-18-2: the secret is in this response only."""
     person = get_object_or_404(Person, staff_number=body.person)
     system = get_object_or_404(System, code=body.system) if body.system else None
-    try:
-        issued = credential_issue_temporary(
-            person=person, system=system, terminal=body.terminal, purpose=body.purpose, actor=request.user
-        )
-    except CredentialError as error:
-        return _problem(error)
-    return Status(201, _issued_out(issued))
+    issued = credential_issue_temporary(
+        person=person, system=system, terminal=body.terminal, purpose=body.purpose, actor=request.user
+    )
+    return Status(201, issued)
 
 
 @router.post(
@@ -199,13 +232,8 @@ def passwords_issue(request, body: IssueIn):
 def passwords_changed(request, credential_id: int):
     """KIT-8-4: the user (or the one who set it) records that the temporary password was changed."""
     credential = get_object_or_404(visible_credentials(request.user), pk=credential_id)
-    try:
-        changed = credential_change_confirm(credential=credential, actor=request.user)
-    except CredentialError as error:
-        return _problem(error)
-    return Status(
-        200, _credential_out(Credential.objects.select_related(*CREDENTIAL_RELATED).get(pk=changed.pk))
-    )
+    changed = credential_change_confirm(credential=credential, actor=request.user)
+    return Status(200, Credential.objects.select_related(*CREDENTIAL_RELATED).get(pk=changed.pk))
 
 
 @router.post(
@@ -220,40 +248,23 @@ def password_request_register(request, request_id: int, body: DecideIn):
     step = RequestStep.objects.filter(request=found, round=found.round, state=StepState.PENDING).first()
     if step is None:
         return Status(400, {"message": "登録待ちの段階がありません", "article": "", "field": None})
-    try:
-        with collecting_issued() as issued:
-            decided = request_decide(step=step, actor=request.user, action="approve", comment=body.comment)
-    except (WorkflowError, CredentialError) as error:
-        return _problem(error)
-    return Status(
-        200, {"request_id": decided.pk, "state": decided.state, "issued": [_issued_out(i) for i in issued]}
-    )
-
-
-def _operator_out(o: OperatorId) -> dict:
-    return {
-        "code": o.code,
-        "verification_id": o.verification.code,
-        "person": o.verification.person.staff_number,
-        "person_name": o.verification.person.name,
-        "system": o.system.code,
-        "privileges": [p.code for p in o.privileges.all()],
-        "state": o.state,
-        "issued_at": o.issued_at,
-    }
+    with collecting_issued() as issued:
+        decided = request_decide(step=step, actor=request.user, action="approve", comment=body.comment)
+    return Status(200, {"request_id": decided.pk, "state": decided.state, "issued": issued})
 
 
 OPERATORS = OperatorId.objects.select_related("verification__person", "system").prefetch_related("privileges")
 
 
-@router.get("/operator-ids", response=list[OperatorIdOut], summary="照合ID・操作者IDの一覧")
+@router.get("/operator-ids", response=list[OperatorIdOut], summary=f"照合ID・操作者IDの一覧: {PAGED}")
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def operator_ids_list(request, person: Code | None = None, active: bool = True):
     rows = visible_operator_ids(request.user)
     if person:
         rows = rows.filter(verification__person__staff_number=person)
     if active:
         rows = rows.filter(state=IdState.ACTIVE)
-    return [_operator_out(o) for o in rows[:1000]]
+    return rows
 
 
 @router.post(
@@ -268,18 +279,15 @@ def operator_ids_issue(request, body: OperatorIdIn):
         return Status(
             400, {"message": f"{system.name}に無い権限があります", "article": "", "field": "privileges"}
         )
-    try:
-        issued = operator_id_issue(
-            person=person,
-            system=system,
-            privileges=privileges,
-            actor=request.user,
-            verification_code=body.verification_id,
-            operator_code=body.operator_id,
-        )
-    except CredentialError as error:
-        return _problem(error)
-    return Status(201, _operator_out(OPERATORS.get(pk=issued.pk)))
+    issued = operator_id_issue(
+        person=person,
+        system=system,
+        privileges=privileges,
+        actor=request.user,
+        verification_code=body.verification_id,
+        operator_code=body.operator_id,
+    )
+    return Status(201, OPERATORS.get(pk=issued.pk))
 
 
 @router.post(
@@ -289,66 +297,36 @@ def operator_ids_issue(request, body: OperatorIdIn):
 )
 def verification_ids_end(request, code: Code, body: VerificationEndIn):
     verification = get_object_or_404(VerificationId, code=code)
-    try:
-        ended = verification_id_end(verification=verification, actor=request.user, reason=body.reason)
-    except CredentialError as error:
-        return _problem(error)
+    ended = verification_id_end(verification=verification, actor=request.user, reason=body.reason)
     return Status(200, {"code": ended.code, "state": ended.state})
 
 
-def _viewing_out(v: ViewingId) -> dict:
-    return {
-        "id": v.pk,
-        "code": v.code,
-        "unit": v.unit.code,
-        "unit_name": v.unit.name,
-        "terminal": v.terminal,
-        "active": v.active,
-    }
-
-
-@router.get("/viewing-ids", response=list[ViewingIdOut], summary="閲覧用ユーザIDの一覧")
+@router.get("/viewing-ids", response=list[ViewingIdOut], summary=f"閲覧用ユーザIDの一覧: {PAGED}")
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def viewing_ids_list(request, unit: Code | None = None):
     rows = visible_viewing_ids(request.user)
     if unit:
         rows = rows.filter(unit__code=unit)
-    return [_viewing_out(v) for v in rows[:1000]]
+    return rows
 
 
 @router.post("/viewing-ids", response={201: ViewingIdOut, 400: ProblemOut}, summary="閲覧用ユーザIDの登録")
 def viewing_ids_register(request, body: ViewingIdIn):
     unit = get_object_or_404(Unit, code=body.unit)
-    try:
-        viewing = viewing_id_register(code=body.code, unit=unit, terminal=body.terminal, actor=request.user)
-    except CredentialError as error:
-        return _problem(error)
-    return Status(201, _viewing_out(viewing))
-
-
-def _loan_out(loan: Loan) -> dict:
-    return {
-        "id": loan.pk,
-        "viewing_id": loan.viewing_id.code,
-        "viewer": loan.viewer.staff_number,
-        "viewer_name": loan.viewer_name,
-        "viewer_unit": loan.viewer_unit,
-        "purpose": loan.purpose,
-        "lent_at": loan.lent_at,
-        "lent_as": loan.lent_as,
-        "returned_at": loan.returned_at,
-        "request_id": loan.request_id,
-    }
+    viewing = viewing_id_register(code=body.code, unit=unit, terminal=body.terminal, actor=request.user)
+    return Status(201, viewing)
 
 
 LOANS = Loan.objects.select_related("viewing_id", "viewer")
 
 
-@router.get("/loans", response=list[LoanOut], summary="閲覧用ユーザIDの貸与記録")
+@router.get("/loans", response=list[LoanOut], summary=f"閲覧用ユーザIDの貸与記録: {PAGED}")
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def loans_list(request, open: bool = False):
     rows = visible_loans(request.user)
     if open:
         rows = rows.filter(returned_at__isnull=True)
-    return [_loan_out(loan) for loan in rows[:1000]]
+    return rows
 
 
 @router.post("/loans", response={201: LoanOut, 400: ProblemOut}, summary="閲覧用ユーザIDの貸与")
@@ -357,13 +335,10 @@ def loans_lend(request, body: LoanIn):
     viewing = get_object_or_404(ViewingId, code=body.viewing_id)
     viewer = get_object_or_404(Person, staff_number=body.viewer)
     permission = get_object_or_404(Request, pk=body.request_id) if body.request_id else None
-    try:
-        loan = loan_lend(
-            viewing_id=viewing, viewer=viewer, actor=request.user, purpose=body.purpose, request=permission
-        )
-    except CredentialError as error:
-        return _problem(error)
-    return Status(201, _loan_out(LOANS.get(pk=loan.pk)))
+    loan = loan_lend(
+        viewing_id=viewing, viewer=viewer, actor=request.user, purpose=body.purpose, request=permission
+    )
+    return Status(201, LOANS.get(pk=loan.pk))
 
 
 @router.post(
@@ -371,8 +346,5 @@ def loans_lend(request, body: LoanIn):
 )
 def loans_return(request, loan_id: int):
     loan = get_object_or_404(Loan, pk=loan_id)
-    try:
-        returned = loan_return(loan=loan, actor=request.user)
-    except CredentialError as error:
-        return _problem(error)
-    return Status(200, _loan_out(LOANS.get(pk=returned.pk)))
+    returned = loan_return(loan=loan, actor=request.user)
+    return Status(200, LOANS.get(pk=returned.pk))

@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from mamori.core import time
-from mamori.core.policy import Actor, signed_in
+from mamori.core.policy import Actor, Refused, signed_in
 from mamori.findings.services import findings_recheck
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.organisation.roles import holders_of, holding_of, primary_unit
@@ -66,12 +66,14 @@ CREDENTIAL_FIELDS = (
 PASSWORD_ALPHABET = "".join(c for c in string.ascii_letters + string.digits if c not in "Il1O0o")
 
 
-class CredentialError(ValueError):
-    """A refusal a person can read: what is wrong, the field, and the article that says so."""
+class CredentialError(Refused, ValueError):
+    """A refusal a person can read: what is wrong, the field, and the article that says so (400 in
+    the API's one Problem schema)."""
 
-    def __init__(self, message: str, *, article: str = "", field: str | None = None):
-        self.message, self.article, self.field = message, article, field
-        super().__init__(f"{message}（{article}）" if article else message)
+    status = 400
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,17 @@
 """JSON API of review campaigns (管理ファイルの定期確認, KIT-5-10 / KIT-6); mounted by mamori/api.py
 under /api/reviews/.  Every change goes through mamori.reviews.services, as the screens do."""
 
-from __future__ import annotations
-
 import datetime as dt
 from typing import Any, Literal
 
+from django.db.models import Count, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
 
 from mamori.core import time
-from mamori.core.schemas import Code, JsonObject, ProblemOut, Text, Title
+from mamori.core.schemas import API_PAGE_SIZE, Code, JsonObject, ProblemOut, Text, Title
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Unit
 from mamori.regulations.active import active_pack
@@ -21,13 +21,10 @@ from .exports import campaign_results
 from .models import Campaign, CampaignLine, CampaignState, LineState
 from .selectors import campaigns_for, line_rows, lines_for_reviewer, visible_lines
 from .services import (
-    NotReviewer,
-    ReviewError,
     campaign_close,
     campaign_launch,
     campaign_line_decide,
     campaign_lines_confirm,
-    progress_of,
 )
 
 router = Router(tags=["定期確認"])
@@ -53,6 +50,27 @@ class CampaignOut(Schema):
     undecided: int
     closed_at: dt.datetime | None
     close_note: str
+
+    @staticmethod
+    def resolve_system(campaign: Campaign) -> str | None:
+        return campaign.system.code if campaign.system else None
+
+    @staticmethod
+    def resolve_unit(campaign: Campaign) -> str | None:
+        return campaign.unit.code if campaign.unit else None
+
+    @staticmethod
+    def resolve_lines(campaign: Campaign) -> int:
+        return campaign.line_count  # type: ignore[attr-defined]  # with_progress's annotation
+
+
+def with_progress(campaigns: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    """Each campaign with its lines counted, in all and by state (CampaignOut's ``lines``, ``pending``
+    …), in the campaigns' own query."""
+    return campaigns.annotate(
+        line_count=Count("lines"),
+        **{state: Count("lines", filter=Q(lines__state=state)) for state in LineState.values},
+    )
 
 
 class CampaignIn(Schema):
@@ -117,28 +135,13 @@ class CloseIn(Schema):
     note: Text = Field("", description="未確認の行が残るときは必須")
 
 
-def _problem(error: ReviewError) -> Status:
-    status = 403 if isinstance(error, NotReviewer) else 400
-    return Status(status, {"message": error.message, "article": error.article, "field": error.field})
+# Refusals (ReviewError 400, NotReviewer 403, the policy's Refused) are the API's one Problem schema
+# (mamori/api.py's problem_handlers): no router translates them.
 
 
-def _campaign_out(campaign: Campaign, progress: dict[str, int]) -> dict[str, Any]:
-    return {
-        "id": campaign.pk,
-        "title": campaign.title,
-        "state": campaign.state,
-        "system": campaign.system.code if campaign.system else None,
-        "unit": campaign.unit.code if campaign.unit else None,
-        "include_sub_units": campaign.include_sub_units,
-        "launched_on": campaign.launched_on,
-        "deadline": campaign.deadline,
-        "requirement": campaign.requirement,
-        "article": campaign.article,
-        "lines": progress.get("total", 0),
-        **{state: progress.get(state, 0) for state in LineState.values},
-        "closed_at": campaign.closed_at,
-        "close_note": campaign.close_note,
-    }
+def _counted(campaign: Campaign) -> Campaign:
+    """The campaign again, with its progress (after a change)."""
+    return with_progress(Campaign.objects.select_related("system", "unit").filter(pk=campaign.pk)).get()
 
 
 def _line_out(line: CampaignLine) -> dict[str, Any]:
@@ -184,15 +187,18 @@ def _campaign(request, campaign_id: int) -> Campaign:
     return get_object_or_404(campaigns_for(request.user, on=time.today()), pk=campaign_id)
 
 
-@router.get("/campaigns", response=list[CampaignOut], summary="定期確認の一覧")
+@router.get(
+    "/campaigns",
+    response=list[CampaignOut],
+    summary=f"定期確認の一覧: {API_PAGE_SIZE}件ずつのページ（items・count、?page=）",
+)
+@paginate(PageNumberPagination, page_size=API_PAGE_SIZE)
 def campaign_list(request, state: CampaignState | None = None):
     """管理者はすべて、確認者は自分が確認する行のある定期確認を、新しい順に返します。"""
     campaigns = campaigns_for(request.user, on=time.today())
     if state:
         campaigns = campaigns.filter(state=state)
-    campaigns = list(campaigns[:200])
-    progress = progress_of(campaigns)
-    return [_campaign_out(c, progress[c.pk]) for c in campaigns]
+    return with_progress(campaigns)
 
 
 @router.post(
@@ -210,25 +216,21 @@ def campaign_start(request, body: CampaignIn):
         unit = Unit.objects.filter(code=body.unit).first()
         if unit is None:
             return Status(400, {"message": f"所属コード {body.unit} の組織はありません", "field": "unit"})
-    try:
-        campaign = campaign_launch(
-            actor=request.user,
-            on=body.on or time.today(),
-            title=body.title,
-            system=system,
-            unit=unit,
-            include_sub_units=body.include_sub_units,
-            deadline=body.deadline,
-        )
-    except ReviewError as refused:
-        return _problem(refused)
-    return Status(201, _campaign_out(campaign, progress_of([campaign])[campaign.pk]))
+    campaign = campaign_launch(
+        actor=request.user,
+        on=body.on or time.today(),
+        title=body.title,
+        system=system,
+        unit=unit,
+        include_sub_units=body.include_sub_units,
+        deadline=body.deadline,
+    )
+    return Status(201, _counted(campaign))
 
 
 @router.get("/campaigns/{campaign_id}", response=CampaignOut, summary="定期確認の進捗")
 def campaign_detail(request, campaign_id: int):
-    campaign = _campaign(request, campaign_id)
-    return _campaign_out(campaign, progress_of([campaign])[campaign.pk])
+    return get_object_or_404(with_progress(campaigns_for(request.user, on=time.today())), pk=campaign_id)
 
 
 @router.get("/campaigns/{campaign_id}/lines", response=LinePage, summary="定期確認の行")
@@ -258,12 +260,9 @@ def line_decide(request, line_id: int, body: LineDecisionIn):
     """確認（適正）・解除（管理ファイルから解除）・修正（ユーザID・有効期間）。解除と修正は理由が必須で、
     管理ファイルの変更は同じトランザクションで記録されます（第5条第11項、第6条第6項）。"""
     line = get_object_or_404(CampaignLine, pk=line_id)
-    try:
-        decided = campaign_line_decide(
-            line=line, actor=request.user, decision=body.decision, reason=body.reason, changes=body.changes
-        )
-    except ReviewError as refused:
-        return _problem(refused)
+    decided = campaign_line_decide(
+        line=line, actor=request.user, decision=body.decision, reason=body.reason, changes=body.changes
+    )
     return Status(200, _line_out(line_rows(CampaignLine.objects.filter(pk=decided.pk)).get()))
 
 
@@ -275,10 +274,7 @@ def line_decide(request, line_id: int, body: LineDecisionIn):
 def lines_confirm(request, campaign_id: int, body: BulkIn):
     """指定した行をまとめて確認（適正）とします。一つのトランザクションで、行ごとに記録します。"""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    try:
-        result = campaign_lines_confirm(campaign=campaign, actor=request.user, line_ids=body.lines)
-    except ReviewError as refused:
-        return _problem(refused)
+    result = campaign_lines_confirm(campaign=campaign, actor=request.user, line_ids=body.lines)
     return Status(200, {"confirmed": result.confirmed, "skipped": result.skipped})
 
 
@@ -290,11 +286,8 @@ def lines_confirm(request, campaign_id: int, body: BulkIn):
 def campaign_finish(request, campaign_id: int, body: CloseIn):
     """全行の判断が済むと自動で完了します。管理者はそれより前に終了でき、未確認の行はその旨を記録します。"""
     campaign = get_object_or_404(Campaign, pk=campaign_id)
-    try:
-        closed = campaign_close(campaign=campaign, actor=request.user, note=body.note)
-    except ReviewError as refused:
-        return _problem(refused)
-    return Status(200, _campaign_out(closed, progress_of([closed])[closed.pk]))
+    closed = campaign_close(campaign=campaign, actor=request.user, note=body.note)
+    return Status(200, _counted(closed))
 
 
 @router.get("/campaigns/{campaign_id}/export", summary="結果の出力（xlsx / PDF）")

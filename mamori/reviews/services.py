@@ -19,7 +19,7 @@ from django.db.models import Count, QuerySet, Subquery
 from mamori.access.models import Entitlement, EntitlementState
 from mamori.access.services import EntitlementError, entitlement_change, entitlement_end
 from mamori.core import time
-from mamori.core.policy import Actor, signed_in
+from mamori.core.policy import Actor, Refused, signed_in
 from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of
 from mamori.records.actions import RecordAction
@@ -49,16 +49,20 @@ DECISIONS = {"confirm": LineState.CONFIRMED, "revoke": LineState.REVOKED, "corre
 CORRECTABLE = ("user_id", "valid_from", "valid_to")
 
 
-class ReviewError(Exception):
-    """A refusal a person can read: what is wrong, which field and which article says so."""
+class ReviewError(Refused):
+    """A refusal a person can read: what is wrong, which field and which article says so (400 in the
+    API's one Problem schema)."""
 
-    def __init__(self, message: str, *, article: str = "", field: str | None = None):
-        self.message, self.article, self.field = message, article, field
-        super().__init__(f"{message}（{article}）" if article else message)
+    status = 400
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 class NotReviewer(ReviewError):
-    pass
+    """Not the reviewer the pack names for this campaign (403)."""
+
+    status = 403
 
 
 # --- the pack's review rules ----------------------------------------------------------------

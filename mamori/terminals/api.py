@@ -22,7 +22,6 @@ from mamori.core.schemas import Code, ProblemOut
 from mamori.designations.models import Designation
 from mamori.designations.reports import designation_report
 from mamori.designations.services import (
-    DesignationError,
     designation_add,
     designation_end,
     designations_report,
@@ -44,7 +43,7 @@ from mamori.systems.models import System
 from .audit import audit_searched
 from .hours import is_within_hours, why_outside
 from .models import Terminal
-from .services import TerminalError, terminal_register, terminal_retire
+from .services import terminal_register, terminal_retire
 
 router = Router(tags=["terminals"])
 HostName = Annotated[str, Field(max_length=120)]  # the column of Terminal.host_name and Event.host
@@ -58,6 +57,18 @@ class TerminalOut(Schema):
     systems: list[str] = Field(description="利用システム (access.System.code)")
     active_from: dt.date
     active_to: dt.date | None
+
+    @staticmethod
+    def resolve_unit(terminal: Terminal) -> str:
+        return terminal.unit.code
+
+    @staticmethod
+    def resolve_unit_name(terminal: Terminal) -> str:
+        return terminal.unit.name
+
+    @staticmethod
+    def resolve_systems(terminal: Terminal) -> list[str]:
+        return sorted(s.code for s in terminal.systems.all())
 
 
 class TerminalIn(Schema):
@@ -122,24 +133,8 @@ class AuditPageOut(Schema):
     next_cursor: str = Field(description="次のページ: after= に渡す (空なら最後のページ)")
 
 
-def _problem(error: TerminalError | DesignationError) -> Status:
-    return Status(400, {"message": error.message, "article": error.article, "field": error.field or None})
-
-
 def _admin(request, perm: str = "terminals.register") -> None:
     require(request.user, perm, message="管理者（情報政策課）だけが行えます")
-
-
-def _terminal_out(terminal: Terminal) -> dict:
-    return {
-        "host_name": terminal.host_name,
-        "location": terminal.location,
-        "unit": terminal.unit.code,
-        "unit_name": terminal.unit.name,
-        "systems": sorted(s.code for s in terminal.systems.all()),
-        "active_from": terminal.active_from,
-        "active_to": terminal.active_to,
-    }
 
 
 def _operator_out(d: Designation) -> dict:
@@ -164,7 +159,7 @@ def terminals_list(request, unit: Code = ""):
     terminals = Terminal.objects.select_related("unit").prefetch_related("systems").order_by("host_name")
     if unit:
         terminals = terminals.filter(unit__code=unit)
-    return [_terminal_out(t) for t in terminals]
+    return terminals
 
 
 @router.post("/terminals", response={201: TerminalOut, 400: ProblemOut})
@@ -178,29 +173,23 @@ def terminals_register(request, body: TerminalIn):
         return Status(
             400, {"message": f"システム {', '.join(missing)} は登録されていません", "field": "systems"}
         )
-    try:
-        terminal = terminal_register(
-            host_name=body.host_name,
-            unit=unit,
-            actor=request.user,
-            active_from=body.active_from,
-            location=body.location,
-            systems=systems,
-            note=body.note,
-        )
-    except TerminalError as error:
-        return _problem(error)
-    return Status(201, _terminal_out(terminal))
+    terminal = terminal_register(
+        host_name=body.host_name,
+        unit=unit,
+        actor=request.user,
+        active_from=body.active_from,
+        location=body.location,
+        systems=systems,
+        note=body.note,
+    )
+    return Status(201, terminal)
 
 
 @router.post("/terminals/{host_name}/retire", response={200: TerminalOut, 400: ProblemOut})
 def terminals_retire(request, host_name: HostName, on: dt.date):
     _admin(request)
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
-    try:
-        return _terminal_out(terminal_retire(terminal=terminal, on=on, actor=request.user))
-    except TerminalError as error:
-        return _problem(error)
+    return terminal_retire(terminal=terminal, on=on, actor=request.user)
 
 
 def _operator_kind() -> str:
@@ -236,28 +225,22 @@ def operators_designate(request, host_name: HostName, body: DesignateIn):
             return Status(
                 400, {"message": f"職員番号 {body.designator} の職員はいません", "field": "designator"}
             )
-    try:
-        designation = designation_add(
-            kind=_operator_kind(),
-            terminal=terminal,
-            person=person,
-            valid_from=body.valid_from,
-            valid_to=body.valid_to,
-            actor=request.user,
-            designator=designator,
-        )
-    except DesignationError as error:
-        return _problem(error)
+    designation = designation_add(
+        kind=_operator_kind(),
+        terminal=terminal,
+        person=person,
+        valid_from=body.valid_from,
+        valid_to=body.valid_to,
+        actor=request.user,
+        designator=designator,
+    )
     return Status(201, _operator_out(designation))
 
 
 @router.post("/operators/{designation_id}/end", response={200: OperatorOut, 400: ProblemOut})
 def operators_end(request, designation_id: int, body: OperatorEndIn):
     designation = get_object_or_404(Designation, pk=designation_id, terminal__isnull=False)
-    try:
-        ended = designation_end(designation=designation, on=body.on, reason=body.reason, actor=request.user)
-    except DesignationError as error:
-        return _problem(error)
+    ended = designation_end(designation=designation, on=body.on, reason=body.reason, actor=request.user)
     return _operator_out(ended)
 
 
@@ -265,10 +248,7 @@ def operators_end(request, designation_id: int, body: OperatorEndIn):
 def operators_report(request, unit_code: Code):
     """Report the section's unreported designations on the pack's form (様式第1号)."""
     unit = get_object_or_404(Unit, code=unit_code)
-    try:
-        reported = designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
-    except DesignationError as error:
-        return _problem(error)
+    reported = designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
     return [_operator_out(d) for d in reported]
 
 

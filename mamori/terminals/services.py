@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from django.db import transaction
 
 from mamori.core import time
-from mamori.core.policy import Actor
+from mamori.core.policy import Actor, Refused
 from mamori.designations.models import Designation
 from mamori.designations.services import (
     DesignationError,
@@ -30,14 +30,17 @@ RETENTION = "terminals"
 TERMINAL_FIELDS = ("id", "host_name", "location", "unit_id", "active_from", "active_to", "note")
 
 
-class TerminalError(Exception):
-    """A refusal a person can read: what is wrong, the field, and the article that says so."""
+class TerminalError(Refused):
+    """A refusal a person can read: what is wrong, the field, and the article that says so (400 in
+    the API's one Problem schema)."""
+
+    status = 400
 
     def __init__(self, message: str, *, field: str = "", article: str = ""):
-        self.message = message
-        self.field = field
-        self.article = article
-        super().__init__(f"{message}（{article}）" if article else message)
+        super().__init__(message, article=article, field=field or None)
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 def _picture(terminal: Terminal) -> dict:

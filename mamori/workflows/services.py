@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from mamori.accounts.models import User
 from mamori.core import time
-from mamori.core.policy import Actor
+from mamori.core.policy import Actor, Refused
 from mamori.organisation.models import Person, Unit
 from mamori.organisation.roles import Holding, holders_of, holding_of, primary_unit
 from mamori.records.actions import RecordAction
@@ -53,14 +53,14 @@ REQUEST_FIELDS = (
 )
 
 
-class WorkflowError(Exception):
-    """A refusal a person can read: what is wrong and which article says so."""
+class WorkflowError(Refused):
+    """A refusal a person can read: what is wrong and which article says so (400 in the API's one
+    Problem schema, whatever the kind of refusal)."""
 
-    def __init__(self, message: str, *, article: str = "", field: str | None = None):
-        self.message = message
-        self.article = article
-        self.field = field
-        super().__init__(f"{message}（{article}）" if article else message)
+    status = 400
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.article}）" if self.article else self.message
 
 
 class NotAllowed(WorkflowError):
