@@ -36,7 +36,9 @@ def test_yan_8_the_api_adds_through_the_designation_rules_and_pages_the_list(acc
     manager = client_for(account_for(city.heads["310"]))  # 市民課長: 本人確認情報管理責任者
     added = manager.post("/api/designations/", body, content_type="application/json")
     assert added.status_code == 201, added.json()
-    assert added.json()["designated_as"] == "本人確認情報管理責任者" and added.json()["requirement"] == "YAN-8"
+    assert (
+        added.json()["designated_as"] == "本人確認情報管理責任者" and added.json()["requirement"] == "YAN-8"
+    )
     again = manager.post("/api/designations/", body, content_type="application/json")
     assert again.status_code == 400 and again.json()["field"] == "person"
     listed = manager.get("/api/designations/?kind=identity_handler&page_size=1").json()

@@ -12,5 +12,7 @@ urlpatterns = [
     path("", designations.designations, name="designations"),
     path("<str:kind>/add/", designations.designation_add_view, name="designations_add"),
     path("<str:kind>/export.<str:fmt>", designations.designation_export, name="designations_export"),
-    path("", include(([u for u in register_urls(spec) if u.name != "list"], spec.name))),
+    # The ledger is the list and the per-kind form (who may designate whom, on which terminal) the way in:
+    # the layer's own list and blank add screen are left out.
+    path("", include(([u for u in register_urls(spec) if u.name not in ("list", "add")], spec.name))),
 ]
