@@ -224,3 +224,12 @@ def test_a_long_search_in_the_query_is_refused(people):
     client = client_for(people.requester)
     assert client.get("/api/access/entitlements", {"q": "氏" * CODE_MAX}).status_code == 200
     assert client.get("/api/access/entitlements", {"q": "氏" * (CODE_MAX + 1)}).status_code == 422
+
+
+def test_a_routers_own_refusal_is_the_problem_schema_too(people):
+    """Issue 9: one exception path; an HttpError a router raises (a request that is not there) answers
+    in the one Problem schema, not ninja's ``{"detail": …}``."""
+    response = client_for(people.approver).get("/api/exports/requests/987654")
+    assert response.status_code == 404, response.content[:300]
+    assert set(response.json()) == {"message", "article", "field"}
+    assert "見つからない" in response.json()["message"]

@@ -53,7 +53,7 @@ def management_file(request, filters: Query[ManagementFileFilters]) -> HttpRespo
 
 @router.get(
     "/requests/{request_id}",
-    summary="申請書の出力（パックの様式: 別記様式1・2 など、審査・決定の経過付き）",
+    summary="申請書の出力（パックの様式、審査・決定の経過付き）",
 )
 def request_form(request, request_id: int, fmt: Literal["xlsx", "pdf"] = "pdf") -> HttpResponse:
     filed = visible_requests(request.user).filter(pk=request_id).first()

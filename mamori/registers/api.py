@@ -8,7 +8,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import NinjaAPI, Router, Schema, Status
-from ninja.errors import ValidationError
+from ninja.errors import HttpError, ValidationError
 from ninja.pagination import PageNumberPagination, paginate
 
 from mamori.core.policy import Refused, require
@@ -90,6 +90,12 @@ def problem_handlers(api: NinjaAPI) -> None:
     def refused(request: HttpRequest, error: Refused):
         body = {"message": error.message, "article": error.article, "field": error.field}
         return api.create_response(request, body, status=error.status)
+
+    @api.exception_handler(HttpError)
+    def answered(request: HttpRequest, error: HttpError):
+        # A router's own "not found" or "not this format" in the same shape as every other refusal.
+        body = {"message": str(error), "article": "", "field": None}
+        return api.create_response(request, body, status=error.status_code)
 
     @api.exception_handler(ValidationError)
     def unreadable(request: HttpRequest, error: ValidationError):
