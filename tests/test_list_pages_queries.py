@@ -16,7 +16,6 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from mamori.access.registers import system_register
 from mamori.access.services import entitlement_assign_directly
 from mamori.accounts.services import account_create
 from mamori.credentials.loans import loan_lend, viewing_id_register
@@ -29,6 +28,7 @@ from mamori.organisation.models import Assignment, Person
 from mamori.regulations.active import active_pack
 from mamori.reviews.services import campaign_launch
 from mamori.systems.models import Privilege, System
+from mamori.systems.services import system_register
 from mamori.terminals.eventgen import session, store_events
 from mamori.terminals.services import operator_designate, terminal_register
 from mamori.workflows.services import request_file

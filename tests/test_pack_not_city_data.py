@@ -17,13 +17,13 @@ import pytest
 from django.test import Client
 
 from mamori.access.models import Entitlement, EntitlementBasis, EntitlementState
-from mamori.access.selectors import administered_systems
 from mamori.accounts.services import AccountError, login_attempt, password_issue_temporary
 from mamori.core import time
 from mamori.demo.city import City
 from mamori.events import rules
 from mamori.records.models import Record
 from mamori.systems.models import System
+from mamori.systems.selectors import administered_systems
 from mamori.terminals.eventgen import Row, at, store_events
 from tests.conftest import TODAY, make_city
 

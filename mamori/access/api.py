@@ -18,11 +18,11 @@ from mamori.core.schemas import API_PAGE_SIZE, Code, ProblemOut, Text, Title
 from mamori.organisation.models import Person, Unit
 from mamori.regulations.active import active_pack
 from mamori.systems.models import MaintenanceContract, System
+from mamori.systems.services import privilege_define, system_register, system_update
 from mamori.workflows.services import request_file
 
 from .models import Entitlement, ProposalState, RevocationProposal
 from .policies import visible_proposals
-from .registers import privilege_define, system_register, system_update
 from .selectors import entitlement_history, entitlement_list, scope_of, visible_entitlements
 from .services import (
     biometric_registration_record,

@@ -9,7 +9,6 @@ import datetime as dt
 from typing import Any
 
 from mamori.access.models import Entitlement
-from mamori.access.registers import system_register, system_update
 from mamori.access.services import (
     EntitlementError,
     contract_register,
@@ -26,6 +25,7 @@ from mamori.organisation.models import Employment, Person
 from mamori.organisation.plans import Change, ChangeKind, ImportPlan, Position
 from mamori.organisation.roles import holders_of, primary_unit
 from mamori.systems.models import System
+from mamori.systems.services import system_register, system_update
 from mamori.workflows.demo import account_for, decide_all
 from mamori.workflows.models import Decision, RequestState
 from mamori.workflows.services import WorkflowError, request_file, request_withdraw

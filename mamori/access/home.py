@@ -9,9 +9,9 @@ from django.db.models import Q
 from django.urls import reverse
 
 from mamori.regulations.active import active_pack
+from mamori.systems.selectors import administered_systems
 
 from .models import Entitlement, EntitlementState, ProposalState, RevocationProposal
-from .selectors import administered_systems
 
 
 def waiting(user: Any, *, on: dt.date) -> list[dict[str, Any]]:

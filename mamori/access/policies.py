@@ -16,9 +16,10 @@ from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
 from mamori.systems.models import System
+from mamori.systems.selectors import administered_systems, administering
 
 from .models import RevocationProposal
-from .selectors import administered_systems, administering, officer_units
+from .selectors import officer_units
 
 
 def _person(user: Any) -> Any:

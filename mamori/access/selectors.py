@@ -1,5 +1,5 @@
 """Read-only questions about the management file, shared by services, screens and the API:
-who administers a system, who may see which lines (KIT-4), the lists and each line's history."""
+who may see which lines (KIT-4), the lists and each line's history."""
 
 from __future__ import annotations
 
@@ -11,57 +11,13 @@ from typing import Any
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from mamori.organisation.models import Assignment, Person, Unit
-from mamori.organisation.roles import Holding, holders_of, holding_of, primary_unit
+from mamori.organisation.roles import holders_of, primary_unit
 from mamori.records.models import Record
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack, Table
-from mamori.systems.models import System
+from mamori.systems.selectors import administered_systems
 
 from .models import OPEN_STATES, Entitlement
-
-FALLBACK_ADMINISTRATOR = "system_manager"
-
-
-def administrator_role(system: System, pack: Pack) -> str | None:
-    """The pack role that administers ``system`` (KIT-3); None when the pack has no such role."""
-    codes = {role.code for role in pack.roles}
-    for code in (system.administrator_role, FALLBACK_ADMINISTRATOR):
-        if code and code in codes:
-            return code
-    return None
-
-
-def administrators_of(system: System, *, pack: Pack, on: dt.date) -> list[Holding]:
-    role = administrator_role(system, pack)
-    if role is None:
-        return []
-    return holders_of(role, on=on, pack=pack, unit=system.owner_unit)
-
-
-def administering(person: Person | None, system: System, *, pack: Pack, on: dt.date) -> Holding | None:
-    """The person's holding of the system's administrator role, or None."""
-    role = administrator_role(system, pack)
-    if person is None or role is None:
-        return None
-    return holding_of(person, role, on=on, pack=pack, unit=system.owner_unit)
-
-
-def administered_systems(person: Person | None, *, pack: Pack, on: dt.date) -> list[System]:
-    """Systems whose administrator the person is today (each role resolved once per owner unit)."""
-    if person is None:
-        return []
-    found, cache = [], {}
-    for system in System.objects.select_related("owner_unit"):
-        role = administrator_role(system, pack)
-        if role is None:
-            continue
-        key = (role, system.owner_unit_id)
-        if key not in cache:
-            cache[key] = holding_of(person, role, on=on, pack=pack, unit=system.owner_unit) is not None
-        if cache[key]:
-            found.append(system)
-    return found
-
 
 # --- organisations ----------------------------------------------------------------------------
 

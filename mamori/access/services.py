@@ -19,6 +19,7 @@ from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Cited, Pack
 from mamori.systems.models import MaintenanceContract, Privilege, System
+from mamori.systems.selectors import administering
 from mamori.workflows.notifications import notify
 
 from .models import (

@@ -22,6 +22,7 @@ from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.active import NoActivePack, active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
+from mamori.systems.selectors import administering
 
 from .models import (
     OPEN_STATES,
@@ -31,7 +32,6 @@ from .models import (
     ProposalState,
     RevocationProposal,
 )
-from .selectors import administering
 from .services import EntitlementError, _end_lines, _notify_officers
 
 PROPOSAL_FIELDS = ("id", "entitlement_id", "person_id", "cause", "effective", "detail", "state", "note")

@@ -20,14 +20,7 @@ from mamori.access.models import (
     UserRegistration,
 )
 from mamori.access.policies import requestable_people, visible_proposals
-from mamori.access.selectors import (
-    administered_systems,
-    administering,
-    entitlement_history,
-    entitlement_list,
-    scope_of,
-    visible_entitlements,
-)
+from mamori.access.selectors import entitlement_history, entitlement_list, scope_of, visible_entitlements
 from mamori.access.services import (
     EntitlementError,
     biometric_registration_record,
@@ -40,6 +33,7 @@ from mamori.core.policy import may
 from mamori.core.templatetags.pack import shares_form
 from mamori.organisation.models import Employment, Person, Unit
 from mamori.systems.models import System
+from mamori.systems.selectors import administered_systems, administering
 from mamori.workflows.services import WorkflowError, request_file
 
 from .common import current_pack, person_of, render_list, screen

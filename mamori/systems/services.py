@@ -1,6 +1,11 @@
 """The systems register (情報システム) and its privileges catalogue: changes through services,
 each recorded.  KIT-3: every system has an administrator role from the pack; KIT-2: flags mark the
-kind of system (COKAS-R/ADⅡ, 中間サーバー, 二要素認証 …) as the pack defines them."""
+kind of system (COKAS-R/ADⅡ, 中間サーバー, 二要素認証 …) as the pack defines them.
+
+The records keep the object types they were written with before the register had its own app
+(``access.System``, ``access.Privilege``: stored codes the record chain and the findings' evidence
+links refer to) and the retention class ``access``, under which the management file's domain
+declares these changes (mamori.access.apps)."""
 
 from __future__ import annotations
 
@@ -9,15 +14,22 @@ from typing import Any
 
 from django.db import transaction
 
-from mamori.core.policy import Actor
+from mamori.core.policy import Actor, Refused
 from mamori.organisation.models import Unit
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import Pack
-from mamori.systems.models import Privilege, System
 
-from .services import EntitlementError
+from .models import Privilege, System
+
+
+class SystemRegisterError(Refused, ValueError):
+    """A change the systems register refuses: what is wrong and the field (400 in the API's one
+    Problem schema)."""
+
+    status = 400
+
 
 SYSTEM_FIELDS = (
     "id",
@@ -38,11 +50,11 @@ EDITABLE = set(SYSTEM_FIELDS) - {"id", "code"} | {"owner_unit"}
 def _check(values: dict[str, Any], pack: Pack) -> None:
     role = values.get("administrator_role")
     if role and role not in {r.code for r in pack.roles}:
-        raise EntitlementError(f"役割 {role} はこの規程にありません", field="administrator_role")
+        raise SystemRegisterError(f"役割 {role} はこの規程にありません", field="administrator_role")
     known = {f.code for f in pack.parameters.access.system_flags}
     unknown = [f for f in values.get("flags") or [] if f not in known]
     if unknown:
-        raise EntitlementError(f"区分フラグ {', '.join(unknown)} はこの規程にありません", field="flags")
+        raise SystemRegisterError(f"区分フラグ {', '.join(unknown)} はこの規程にありません", field="flags")
 
 
 def _entry(system: System, action: RecordAction, actor: Actor, before: dict | None = None) -> Entry:
@@ -72,11 +84,11 @@ def system_register(
     """Register a business system with its administrator role, flags and privileges catalogue."""
     unknown = set(values) - EDITABLE
     if unknown:
-        raise EntitlementError(f"登録できない項目です: {', '.join(sorted(unknown))}")
+        raise SystemRegisterError(f"登録できない項目です: {', '.join(sorted(unknown))}")
     if not code.strip() or not name.strip():
-        raise EntitlementError("システムコードと名称を入力してください", field="code")
+        raise SystemRegisterError("システムコードと名称を入力してください", field="code")
     if System.objects.filter(code=code).exists():
-        raise EntitlementError(f"システムコード {code} は登録済みです", field="code")
+        raise SystemRegisterError(f"システムコード {code} は登録済みです", field="code")
     _check(values, pack)
     system = System.objects.create(code=code, name=name, owner_unit=owner_unit, **values)
     created = Privilege.objects.bulk_create(
@@ -106,7 +118,7 @@ def system_update(*, system: System, changes: dict[str, Any], actor: Actor, pack
     """Change a system's register entry (administrator role, flags, owner …), recorded before/after."""
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise EntitlementError(f"変更できない項目です: {', '.join(sorted(unknown))}")
+        raise SystemRegisterError(f"変更できない項目です: {', '.join(sorted(unknown))}")
     _check(changes, pack)
     locked = System.objects.select_for_update().get(pk=system.pk)
     before = snapshot(locked, SYSTEM_FIELDS)
@@ -123,7 +135,7 @@ def privilege_define(
 ) -> Privilege:
     """Add a privilege to a system's catalogue."""
     if Privilege.objects.filter(system=system, code=code).exists():
-        raise EntitlementError(f"{system.name}には権限 {code} が登録済みです", field="code")
+        raise SystemRegisterError(f"{system.name}には権限 {code} が登録済みです", field="code")
     privilege = Privilege.objects.create(system=system, code=code, name=name, description=description)
     record_append_many(
         entries=[
