@@ -77,6 +77,22 @@ def test_a_pack_naming_an_unknown_role_in_a_chain_is_rejected(tmp_path):
     assert "role 'nobody' is not defined" in rejected.value.describe()
 
 
+def test_kit_3_the_default_system_administrator_is_the_packs_not_the_engines(tmp_path):
+    """KIT-3: who administers a system whose entry names no role is the pack's
+    ``parameters.access.administrator_role``; a role the pack lacks is refused, and a pack that names
+    none has no fallback (no role code is written in the engine)."""
+    assert get_pack("kitami").parameters.access.administrator_role == "system_manager"
+    assert get_pack("fukuyama").parameters.access.administrator_role is None
+    text = (Path(available_packs()["meguro"])).read_text(encoding="utf-8")
+    broken = tmp_path / "meguro.yaml"
+    broken.write_text(
+        text.replace("administrator_role: system_manager", "administrator_role: nobody"), "utf-8"
+    )
+    with pytest.raises(PackError) as rejected:
+        load_pack_file(broken)
+    assert "parameters.access.administrator_role: role 'nobody'" in rejected.value.describe()
+
+
 def test_validate_command_accepts_the_five_and_rejects_a_broken_file(tmp_path, capsys):
     call_command("regulations", "validate")
     assert capsys.readouterr().out.count("OK ") == 5

@@ -238,6 +238,9 @@ class AccessRules(Strict):
 
     system_flags: list[SystemFlag] = []
     organisation_scope: OrganisationScope | None = None
+    # The role that administers a system whose register entry names none (KIT-3: the システム管理者
+    # of the owning section); None: such a system has no administrator until its entry names one.
+    administrator_role: str | None = None
     # Roles told of a change made without a request (KIT-5-6, KIT-5-8), in the person's unit.
     notify: list[str] = []
     user_registration: UserRegistrationRule | None = None

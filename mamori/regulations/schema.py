@@ -454,6 +454,11 @@ class Pack(Strict):
         if self.parameters.operating_hours:
             for req in self.parameters.operating_hours.requirements:
                 requirement_exists(req, "parameters.operating_hours")
+        fallback = self.parameters.access.administrator_role
+        if fallback is not None and fallback not in roles:
+            problems.append(
+                f"parameters.access.administrator_role: role '{fallback}' is not in the pack's roles"
+            )
         scope = self.parameters.access.organisation_scope
         if scope is not None:
             for code in scope.roles:

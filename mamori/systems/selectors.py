@@ -12,13 +12,12 @@ from mamori.regulations.schema import Pack
 
 from .models import System
 
-FALLBACK_ADMINISTRATOR = "system_manager"
-
 
 def administrator_role(system: System, pack: Pack) -> str | None:
-    """The pack role that administers ``system`` (KIT-3); None when the pack has no such role."""
+    """The pack role that administers ``system`` (KIT-3): the one its entry names, else the pack's
+    ``parameters.access.administrator_role``; None when the pack has no such role."""
     codes = {role.code for role in pack.roles}
-    for code in (system.administrator_role, FALLBACK_ADMINISTRATOR):
+    for code in (system.administrator_role, pack.parameters.access.administrator_role):
         if code and code in codes:
             return code
     return None
