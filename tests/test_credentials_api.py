@@ -126,7 +126,9 @@ def test_fuk_10_designation_through_the_api(account_for):
     assert added.json()["reported_to"]
     listed = officer.get("/api/designations/", {"kind": "computing_staff"}).json()
     assert [d["id"] for d in listed["items"]] == [added.json()["id"]] and listed["count"] == 1
-    ended = post(officer, f"/api/designations/{added.json()['id']}/end", {"on": TODAY.isoformat(), "reason": "異動"})
+    ended = post(
+        officer, f"/api/designations/{added.json()['id']}/end", {"on": TODAY.isoformat(), "reason": "異動"}
+    )
     assert ended.status_code == 200 and ended.json()["state"] == "ended"
 
 
