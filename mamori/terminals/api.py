@@ -81,16 +81,18 @@ class TerminalIn(Schema):
 
 
 class OperatorOut(Schema):
+    """A designation whose target is the terminal, read straight from the row (no dict builder)."""
+
     id: int
-    host_name: str
-    staff_number: str
-    name: str
+    host_name: str = Field(alias="terminal.host_name")
+    staff_number: str = Field(alias="person.staff_number")
+    name: str = Field(alias="person.name")
     valid_from: dt.date
     valid_to: dt.date | None
     state: str = Field(description="designated | reported | ended")
-    designated_by: str
-    designated_capacity: str = Field(description="指定者の資格")
-    reported_to: str | None
+    designated_by: str = Field(alias="designated_by.name")
+    designated_capacity: str = Field(alias="designated_as", description="指定者の資格")
+    reported_to: str | None = Field(None, alias="reported_to.name")
     reported_at: dt.datetime | None
 
 
@@ -135,22 +137,6 @@ class AuditPageOut(Schema):
 
 def _admin(request, perm: str = "terminals.register") -> None:
     require(request.user, perm, message="管理者（情報政策課）だけが行えます")
-
-
-def _operator_out(d: Designation) -> dict:
-    return {
-        "id": d.pk,
-        "host_name": d.terminal.host_name,
-        "staff_number": d.person.staff_number,
-        "name": d.person.name,
-        "valid_from": d.valid_from,
-        "valid_to": d.valid_to,
-        "state": d.state,
-        "designated_by": d.designated_by.name,
-        "designated_capacity": d.designated_as,
-        "reported_to": d.reported_to.name if d.reported_to else None,
-        "reported_at": d.reported_at,
-    }
 
 
 @router.get("/terminals", response=list[TerminalOut])
@@ -203,10 +189,9 @@ def _operator_kind() -> str:
 def operators_list(request, host_name: HostName, on: dt.date | None = None):
     """The designated operators of a terminal (in force on ``on``, default today)."""
     terminal = get_object_or_404(Terminal, host_name__iexact=host_name)
-    designations = terminal.designations.on(on or time.today()).select_related(
+    return terminal.designations.on(on or time.today()).select_related(
         "terminal", "person", "designated_by", "reported_to"
     )
-    return [_operator_out(d) for d in designations]
 
 
 @router.post("/terminals/{host_name}/operators", response={201: OperatorOut, 400: ProblemOut})
@@ -234,22 +219,20 @@ def operators_designate(request, host_name: HostName, body: DesignateIn):
         actor=request.user,
         designator=designator,
     )
-    return Status(201, _operator_out(designation))
+    return Status(201, designation)
 
 
 @router.post("/operators/{designation_id}/end", response={200: OperatorOut, 400: ProblemOut})
 def operators_end(request, designation_id: int, body: OperatorEndIn):
     designation = get_object_or_404(Designation, pk=designation_id, terminal__isnull=False)
-    ended = designation_end(designation=designation, on=body.on, reason=body.reason, actor=request.user)
-    return _operator_out(ended)
+    return designation_end(designation=designation, on=body.on, reason=body.reason, actor=request.user)
 
 
 @router.post("/units/{unit_code}/report", response={200: list[OperatorOut], 400: ProblemOut})
 def operators_report(request, unit_code: Code):
     """Report the section's unreported designations on the pack's form (様式第1号)."""
     unit = get_object_or_404(Unit, code=unit_code)
-    reported = designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
-    return [_operator_out(d) for d in reported]
+    return designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
 
 
 @router.get("/report", response={200: None})
