@@ -10,13 +10,14 @@ import pytest
 
 from mamori.access.models import Entitlement
 from mamori.core import time
+from mamori.designations.services import designation_add
 from mamori.events import rules
 from mamori.findings.models import Finding
 from mamori.findings.services import findings_run
 from mamori.regulations.schema import SubjectScope
 from mamori.systems.models import Privilege, System
 from mamori.terminals.eventgen import Row, at, session, store_events
-from mamori.terminals.services import operator_designate, terminal_register
+from mamori.terminals.services import terminal_register
 from mamori.workflows.services import current_step, request_decide, request_file
 from tests.conftest import TODAY, make_city
 
@@ -49,7 +50,8 @@ def _setup_terminals(city, *, designate=True, designator=None):
         kacho = city.accounts["kacho.shimin"][0]
         first, second = city.staff["310"][:2]
         for terminal, person in ((one, first), (two, second)):
-            operator_designate(
+            designation_add(
+                kind="terminal_operator",
                 terminal=terminal,
                 person=person,
                 valid_from=dt.date(2026, 10, 1),

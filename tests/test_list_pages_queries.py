@@ -30,7 +30,7 @@ from mamori.reviews.services import campaign_launch
 from mamori.systems.models import Privilege, System
 from mamori.systems.services import system_register
 from mamori.terminals.eventgen import session, store_events
-from mamori.terminals.services import operator_designate, terminal_register
+from mamori.terminals.services import terminal_register
 from mamori.workflows.services import request_file
 from tests.conftest import TODAY, make_city
 
@@ -178,7 +178,14 @@ def test_yan_12_3_the_terminal_register_and_its_operators_run_the_same_queries_f
     def add_operators(n: int) -> list[str]:
         staff = new_staff(yanagawa, n)
         for person in staff:
-            operator_designate(terminal=first, person=person, valid_from=TODAY, actor=kacho, on=TODAY)
+            designation_add(
+                kind="terminal_operator",
+                terminal=first,
+                person=person,
+                valid_from=TODAY,
+                actor=kacho,
+                on=TODAY,
+            )
         return [person.name for person in staff]
 
     few, many = same_queries_for_few_and_many(client_for(admin), reverse("terminals"), add_terminals)

@@ -15,6 +15,7 @@ from mamori.access.models import Entitlement
 from mamori.accounts.models import User
 from mamori.core import time
 from mamori.demo.city import DEMO_PASSWORD
+from mamori.designations.services import designation_add
 from mamori.findings.models import Finding, FindingState
 from mamori.findings.services import findings_run
 from mamori.organisation.models import Assignment, Person
@@ -23,7 +24,7 @@ from mamori.regulations.active import active_pack
 from mamori.regulations.models import Installation
 from mamori.regulations.registry import everything_implementing
 from mamori.systems.models import System
-from mamori.terminals.services import operator_designate, terminal_register
+from mamori.terminals.services import terminal_register
 from mamori.workflows.models import Request, RequestState, StepState
 from mamori.workflows.services import current_step, request_file
 from tests.conftest import TODAY, make_city
@@ -417,8 +418,12 @@ def test_a_chain_with_a_lead_time_asks_for_its_date_and_shows_a_late_filing_refu
     terminal = terminal_register(
         host_name="SHIMIN-PC01", unit=yanagawa.units["310"], actor=kacho, active_from=time.today()
     )
-    operator_designate(
-        terminal=terminal, person=yanagawa.staff["310"][0], valid_from=time.today(), actor=kacho
+    designation_add(
+        kind="terminal_operator",
+        terminal=terminal,
+        person=yanagawa.staff["310"][0],
+        valid_from=time.today(),
+        actor=kacho,
     )
     # No terminal named: the section's terminals; the hours asked for are outside 08:30–17:00.
     payload = {

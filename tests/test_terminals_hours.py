@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pytest
 
 from mamori.core import time
+from mamori.designations.services import designation_add
 from mamori.organisation.roles import holders_of
 from mamori.regulations.loader import get_pack
 from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, is_within_hours, outside_ranges, why_outside
 from mamori.terminals.kinds import ApprovalWindow, approved_off_hours
-from mamori.terminals.services import operator_designate, terminal_register
+from mamori.terminals.services import terminal_register
 from mamori.workflows.models import RequestState
 from mamori.workflows.services import LateRequest, WorkflowError, current_step, request_decide, request_file
 from tests.conftest import TODAY, make_city
@@ -24,6 +26,7 @@ def at(day: str, hhmm: str) -> dt.datetime:
 
 YANAGAWA = get_pack("yanagawa")
 FUKUYAMA = get_pack("fukuyama")
+designate_operator = partial(designation_add, kind="terminal_operator")  # YAN-12-3, FUK-18-2
 
 
 @pytest.mark.parametrize(
@@ -110,7 +113,7 @@ def yanagawa(db):
     )
     kacho = city.accounts["kacho.shimin"][0]
     operator = city.staff["310"][0]
-    operator_designate(
+    designate_operator(
         terminal=terminal, person=operator, valid_from=dt.date(2026, 11, 1), actor=kacho, on=TODAY
     )
     return city
@@ -198,7 +201,7 @@ def test_FUK_18_4_the_ict_head_permits_off_hours_use_beforehand(db):
     )
     ict = holders_of("ict_section_head", on=TODAY, pack=pack)[0].person
     operator = city.staff["310"][0]
-    operator_designate(
+    designate_operator(
         terminal=terminal, person=operator, valid_from=TODAY, actor=admin, designator=ict, on=TODAY
     )
     kacho = city.accounts["kacho.shimin"][0]

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 
 import pytest
 
 from mamori.accounts.models import User
 from mamori.designations.models import Designation, DesignationState
 from mamori.designations.reports import designation_report
-from mamori.designations.services import DesignationError, designation_end, designations_report
+from mamori.designations.services import (
+    DesignationError,
+    designation_add,
+    designation_end,
+    designations_report,
+)
 from mamori.organisation.roles import holders_of
 from mamori.records.models import Record
 from mamori.regulations.loader import get_pack
@@ -17,13 +23,14 @@ from mamori.systems.models import System
 from mamori.terminals.services import (
     TerminalError,
     designated_on,
-    operator_designate,
     terminal_register,
     terminal_retire,
 )
 from tests.conftest import TODAY, make_city
 
 pytestmark = pytest.mark.django_db
+# A terminal's operators are designations of the packs' per-terminal kind (YAN-12-3, FUK-18-2).
+designate_operator = partial(designation_add, kind="terminal_operator")
 
 
 def _account(city, name: str) -> User:
@@ -62,7 +69,7 @@ def test_YAN_12_3_the_section_head_designates_operators_and_reports_them_on_yosh
     terminal = _terminal(yanagawa)
     kacho = _account(yanagawa, "kacho.shimin")
     operator = yanagawa.staff["310"][0]
-    designation = operator_designate(
+    designation = designate_operator(
         terminal=terminal, person=operator, valid_from=TODAY, actor=kacho, on=TODAY
     )
     assert designation.designated_by == yanagawa.heads["310"]
@@ -97,7 +104,7 @@ def test_YAN_12_3_it_refuses_a_designation_by_someone_who_is_not_the_terminal_ma
     terminal = _terminal(yanagawa)
     other_head = _account(yanagawa, "bucho.somu")
     with pytest.raises(DesignationError) as refused:
-        operator_designate(
+        designate_operator(
             terminal=terminal, person=yanagawa.staff["310"][0], valid_from=TODAY, actor=other_head, on=TODAY
         )
     assert refused.value.article == "第12条第3項"
@@ -109,10 +116,10 @@ def test_a_designation_ends_with_a_reason_and_the_terminal_retirement_ends_the_r
     terminal = _terminal(yanagawa)
     kacho = _account(yanagawa, "kacho.shimin")
     first, second = yanagawa.staff["310"][:2]
-    one = operator_designate(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
-    operator_designate(terminal=terminal, person=second, valid_from=TODAY, actor=kacho, on=TODAY)
+    one = designate_operator(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
+    designate_operator(terminal=terminal, person=second, valid_from=TODAY, actor=kacho, on=TODAY)
     with pytest.raises(DesignationError, match="既に"):
-        operator_designate(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
+        designate_operator(terminal=terminal, person=first, valid_from=TODAY, actor=kacho, on=TODAY)
     with pytest.raises(DesignationError, match="理由"):
         designation_end(designation=one, on=TODAY, reason=" ", actor=kacho)
     designation_end(designation=one, on=TODAY + dt.timedelta(days=3), reason="異動", actor=kacho)
@@ -133,7 +140,7 @@ def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db
     ict = holders_of("ict_section_head", on=TODAY, pack=get_pack("fukuyama"))[0].person
     admin = _account(city, "admin")
     with pytest.raises(DesignationError) as refused:
-        operator_designate(
+        designate_operator(
             terminal=terminal,
             person=city.staff["410"][0],
             valid_from=TODAY,
@@ -143,7 +150,7 @@ def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db
         )
     assert refused.value.article == "第18条第2項"
     assert "市民課の職員ではありません" in refused.value.message
-    designation = operator_designate(
+    designation = designate_operator(
         terminal=terminal,
         person=city.staff["310"][0],
         valid_from=TODAY,
@@ -154,7 +161,7 @@ def test_FUK_18_2_the_ict_head_designates_only_staff_of_the_terminals_section(db
     assert designation.designated_as == "ICT推進課長"
     # The 市民課長 is not the designator in 福山市.
     with pytest.raises(DesignationError):
-        operator_designate(
+        designate_operator(
             terminal=terminal,
             person=city.staff["310"][1],
             valid_from=TODAY,
@@ -174,7 +181,7 @@ def test_YAN_12_3_the_yoshiki1_report_lists_each_terminals_operators_as_xlsx_and
     terminal = _terminal(yanagawa)
     kacho = _account(yanagawa, "kacho.shimin")
     for person in yanagawa.staff["310"][:2]:
-        operator_designate(terminal=terminal, person=person, valid_from=TODAY, actor=kacho, on=TODAY)
+        designate_operator(terminal=terminal, person=person, valid_from=TODAY, actor=kacho, on=TODAY)
     spec = yanagawa.pack.parameters.designations[-1]
     export = designation_report(pack=yanagawa.pack, spec=spec, unit=yanagawa.units["310"], on=TODAY)
     assert export.title == "端末機操作員報告書"
@@ -193,7 +200,7 @@ def test_FUK_18_2_a_pack_without_a_report_form_prints_the_list_of_operators(db):
     city = make_city("fukuyama")
     terminal = _terminal(city)
     ict = holders_of("ict_section_head", on=TODAY, pack=get_pack("fukuyama"))[0].person
-    operator_designate(
+    designate_operator(
         terminal=terminal,
         person=city.staff["310"][0],
         valid_from=TODAY,

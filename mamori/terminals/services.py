@@ -12,16 +12,10 @@ from django.db import transaction
 from mamori.core import time
 from mamori.core.policy import Actor, Refused
 from mamori.designations.models import Designation
-from mamori.designations.services import (
-    DesignationError,
-    designation_add,
-    designations_end_for_terminal,
-    terminal_rule,
-)
+from mamori.designations.services import designations_end_for_terminal
 from mamori.organisation.models import Person, Unit
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, record_append_many, snapshot
-from mamori.regulations.active import active_pack
 from mamori.systems.models import System
 
 from .models import Terminal
@@ -148,30 +142,3 @@ def designated_on(*, host_name: str, person: Person, on: dt.date) -> bool:
     """Whether ``person`` is a designated operator of the terminal ``host_name`` on ``on`` (YAN-12-3,
     FUK-18-2: a designation whose target is the terminal)."""
     return Designation.objects.on(on).filter(terminal__host_name__iexact=host_name, person=person).exists()
-
-
-def operator_designate(
-    *,
-    terminal: Terminal,
-    person: Person,
-    valid_from: dt.date,
-    actor: Actor,
-    valid_to: dt.date | None = None,
-    designator: Person | None = None,
-    on: dt.date | None = None,
-) -> Designation:
-    """Designate an operator of ``terminal``: a designation of the pack's per-terminal kind (YAN-12-3,
-    FUK-18-2)."""
-    spec = terminal_rule(active_pack())
-    if spec is None:
-        raise DesignationError("この規程には端末機操作員の指定の定めがありません", field="terminal")
-    return designation_add(
-        kind=spec.kind,
-        terminal=terminal,
-        person=person,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        actor=actor,
-        designator=designator,
-        on=on,
-    )
