@@ -23,7 +23,7 @@ from mamori.organisation.models import Assignment, Person, Unit
 from mamori.organisation.roles import Holding, holders_of, primary_unit
 from mamori.records.actions import RecordAction
 from mamori.records.services import Entry, entry_for, record_append_many, snapshot
-from mamori.registers.models import Invalid
+from mamori.registers.models import Invalid, NotFound
 from mamori.regulations.active import active_pack
 from mamori.regulations.registry import implements
 from mamori.regulations.schema import DesignationRule, Pack
@@ -73,6 +73,14 @@ def designation_rule(pack: Pack, kind: str) -> DesignationRule:
 def terminal_rule(pack: Pack) -> DesignationRule | None:
     """The kind that designates a terminal's operators (YAN-12-3, FUK-18-2), if the pack has one."""
     return next((spec for spec in pack.parameters.designations if spec.per_terminal), None)
+
+
+def operator_rule(pack: Pack) -> DesignationRule:
+    """:func:`terminal_rule`, refused (404) where the pack designates no terminal operators."""
+    spec = terminal_rule(pack)
+    if spec is None:
+        raise NotFound("この規程には端末機操作員の指定の定めがありません")
+    return spec
 
 
 def target_of(spec: DesignationRule) -> str:

@@ -25,7 +25,7 @@ from mamori.designations.services import (
     designation_add,
     designation_end,
     designations_report,
-    terminal_rule,
+    operator_rule,
 )
 from mamori.events.search import (
     SearchError,
@@ -178,13 +178,6 @@ def terminals_retire(request, host_name: HostName, on: dt.date):
     return terminal_retire(terminal=terminal, on=on, actor=request.user)
 
 
-def _operator_kind() -> str:
-    spec = terminal_rule(active_pack())
-    if spec is None:
-        raise HttpError(404, "この規程には端末機操作員の指定の定めがありません")
-    return spec.kind
-
-
 @router.get("/terminals/{host_name}/operators", response=list[OperatorOut])
 def operators_list(request, host_name: HostName, on: dt.date | None = None):
     """The designated operators of a terminal (in force on ``on``, default today)."""
@@ -211,7 +204,7 @@ def operators_designate(request, host_name: HostName, body: DesignateIn):
                 400, {"message": f"職員番号 {body.designator} の職員はいません", "field": "designator"}
             )
     designation = designation_add(
-        kind=_operator_kind(),
+        kind=operator_rule(active_pack()).kind,
         terminal=terminal,
         person=person,
         valid_from=body.valid_from,
@@ -232,7 +225,7 @@ def operators_end(request, designation_id: int, body: OperatorEndIn):
 def operators_report(request, unit_code: Code):
     """Report the section's unreported designations on the pack's form (様式第1号)."""
     unit = get_object_or_404(Unit, code=unit_code)
-    return designations_report(kind=_operator_kind(), unit=unit, actor=request.user)
+    return designations_report(kind=operator_rule(active_pack()).kind, unit=unit, actor=request.user)
 
 
 @router.get("/report", response={200: None})
@@ -242,10 +235,7 @@ def operators_report_export(request, fmt: Code = "xlsx", unit: Code = "", on: dt
         raise HttpError(400, "fmt は xlsx か pdf です")
     target = get_object_or_404(Unit, code=unit) if unit else None
     pack = active_pack()
-    spec = terminal_rule(pack)
-    if spec is None:
-        raise HttpError(404, "この規程には端末機操作員の指定の定めがありません")
-    export = designation_report(pack=pack, spec=spec, unit=target, on=on)
+    export = designation_report(pack=pack, spec=operator_rule(pack), unit=target, on=on)
     return export_response(export, fmt=fmt, filename=f"terminal_operators_{unit or 'all'}")
 
 

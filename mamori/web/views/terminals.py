@@ -24,11 +24,13 @@ from mamori.designations.services import (
     designation_end,
     designations_report,
     designators_of,
+    operator_rule,
     terminal_rule,
 )
 from mamori.events.search import terminal_activity
 from mamori.exports.tables import export_response
 from mamori.organisation.models import Assignment, Person, Unit, active_on
+from mamori.registers.models import NotFound
 from mamori.systems.models import System
 from mamori.terminals.hours import hours_for, open_interval
 from mamori.terminals.models import Terminal
@@ -181,13 +183,9 @@ def terminal_designate(request, host: str):
     designator = None
     if request.POST.get("designator") and may(request.user, "designations.administer"):
         designator = Person.objects.filter(staff_number=request.POST["designator"]).first()
-    rule = terminal_rule(current_pack())
-    if rule is None:
-        messages.error(request, "この規程には端末機操作員の指定の定めがありません。")
-        return redirect("terminal_detail", host=terminal.host_name)
     try:
         designation = designation_add(
-            kind=rule.kind,
+            kind=operator_rule(current_pack()).kind,
             terminal=terminal,
             person=form.cleaned_data["person"],
             valid_from=form.cleaned_data["valid_from"],
@@ -195,7 +193,7 @@ def terminal_designate(request, host: str):
             actor=request.user,
             designator=designator,
         )
-    except DesignationError as refused:
+    except (DesignationError, NotFound) as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"{designation.person.name}を{designation.label}に指定しました。")
@@ -230,12 +228,10 @@ def terminal_designation_end(request, pk: int):
 @require_POST
 def terminal_report_submit(request, unit_code: str):
     unit = get_object_or_404(Unit, code=unit_code)
-    rule = terminal_rule(current_pack())
     try:
-        if rule is None:
-            raise DesignationError("この規程には端末機操作員の指定の定めがありません")
+        rule = operator_rule(current_pack())
         reported = designations_report(kind=rule.kind, unit=unit, actor=request.user)
-    except DesignationError as refused:
+    except (DesignationError, NotFound) as refused:
         messages.error(request, str(refused))
     else:
         messages.success(request, f"{unit.name}の{rule.label} {len(reported)}名を報告しました。")
