@@ -30,6 +30,7 @@ def installation_activate(*, municipality: str, pack: str, actor: Actor) -> Inst
         object_type="regulations.Installation",
         object_id="1",
         actor=actor,
+        retention_class="organisation",  # kept with the organisation's records whose articles it decides
         before=before,
         after={
             "municipality": municipality,
