@@ -6,8 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import PositiveInt
+
 from mamori.registers.spec import Citation
 from mamori.regulations.base import ArticleRef, RequirementRef, RoleRef, Strict
+
+from .models import Equipment
+
+
+class Intervals(Strict):
+    """How often each item is inspected, in months: ``by_kind`` per 区分, else ``months``."""
+
+    months: PositiveInt
+    by_kind: dict[Equipment.Kind, PositiveInt] = {}
 
 
 class EquipmentSection(Strict):
@@ -15,6 +26,7 @@ class EquipmentSection(Strict):
     article: ArticleRef
     requirement: RequirementRef
     kept_by: list[RoleRef]  # roles that keep the register, each within its own scope (部・課)
+    inspection: Intervals | None = None  # None: only rows with their own interval are due
 
 
 def section(pack: Any) -> EquipmentSection | None:

@@ -32,3 +32,4 @@ def keeps_register(user: Any, row: Any = None) -> bool:
 
 for perm in ("view", "add", "change", "end"):
     rules.add_perm(f"equipment.{perm}", is_admin | keeps_register)
+rules.add_perm("equipment.inspect", is_admin | keeps_register)

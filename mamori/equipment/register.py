@@ -7,6 +7,7 @@ from mamori.registers.views import register_urls
 
 from .models import Equipment
 from .pack import cite
+from .views import inspection_routes, inspection_urls
 
 spec = RegisterSpec(
     model=Equipment,
@@ -18,6 +19,7 @@ spec = RegisterSpec(
         Column("place", lookup="contains", width=20),
         Column("unit", lookup="exact"),
         Column("inspected_on", lookup="range", width=12),
+        Column("inspection_months", list=False, width=10),
         Column("state", lookup="exact", edit=False, width=10),
         Column("valid_from", label="設置日", width=12),
         Column("valid_to", label="撤去日", list=False, edit=False, width=12),
@@ -32,5 +34,6 @@ spec = RegisterSpec(
 )
 
 router = register_router(spec)
+inspection_routes(router, spec)
 app_name = spec.name
-urlpatterns = register_urls(spec)
+urlpatterns = [*inspection_urls(spec), *(u for u in register_urls(spec) if u.name != "detail")]

@@ -65,6 +65,7 @@ class RecordAction(models.TextChoices):
     EQUIPMENT_ADD = "equipment.add", "安全管理設備を登録"
     EQUIPMENT_CHANGE = "equipment.change", "安全管理設備を変更"
     EQUIPMENT_END = "equipment.end", "安全管理設備を撤去"
+    EQUIPMENT_INSPECTED = "equipment.inspection.recorded", "安全管理設備の点検を記録"
     # --- events: operation logs (操作記録) ---------------------------------------------------------
     EVENT_SOURCE_CREATED = "events.source.created", "操作記録の取込元を登録"
     EVENT_SOURCE_CHANGED = "events.source.changed", "操作記録の取込元を変更"
