@@ -107,6 +107,10 @@ class RecordAction(models.TextChoices):
     TERMINAL_REGISTERED = "terminals.terminal.registered", "端末機を登録"
     TERMINAL_CHANGED = "terminals.terminal.changed", "端末機を変更"
     TERMINAL_RETIRED = "terminals.terminal.retired", "端末機の使用を終了"
+    # --- rooms (入退室管理簿) ------------------------------------------------------------------------
+    ROOM_LOG_ADD = "room_log.add", "入室を記録"
+    ROOM_LOG_CHANGE = "room_log.change", "入退室管理簿を変更"
+    ROOM_LOG_END = "room_log.end", "退室を記録"
     # --- workflows: requests and decisions (申請・承認) --------------------------------------------
     REQUEST_FILED = "workflow.request.filed", "申請"
     REQUEST_RESUBMITTED = "workflow.request.resubmitted", "再申請"

@@ -1,0 +1,86 @@
+"""The demo city's 入退室管理簿, for packs with controlled rooms (YAN-15, MAI-20, FUK-25): a week of lines
+by people who may enter, with permitted visitors escorted and let out with consent, and two planted
+findings: a visitor with no escort, and a visitor's exit without the consent the room needs (where it
+needs one; elsewhere, a visitor whose exit was never recorded)."""
+
+import datetime as dt
+from typing import Any
+
+from mamori.core import time
+from mamori.organisation.models import Person
+from mamori.regulations.schema import Pack
+
+from .pack import RoomRule, section
+from .selectors import may_consent, may_enter_freely, may_escort
+from .services import room_entry_record, room_exit_record
+
+
+def _first(people: list[Person], test: Any) -> Person | None:
+    return next((p for p in people if test(p)), None)
+
+
+def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=time.TOKYO)
+
+
+def _week(rule: RoomRule, pack: Pack, *, on: dt.date, people: list[Person]) -> int:
+    insider = _first(people, lambda p: may_enter_freely(rule, p, on=on, pack=pack))
+    escort = _first(people, lambda p: may_escort(rule, p, on=on, pack=pack))
+    consenter = _first(people, lambda p: may_consent(rule, p, on=on, pack=pack))
+    count = 0
+    for back in range(7, 0, -1):
+        day = on - dt.timedelta(days=back)
+        if day.weekday() >= 5:
+            continue
+        if insider is not None:
+            line = room_entry_record(
+                actor=None, room=rule.code, person=insider, purpose="定例の点検", at=_at(day, 9)
+            )
+            room_exit_record(actor=None, line_id=line.pk, at=_at(day, 9, 40))
+            count += 1
+        visitor = room_entry_record(
+            actor=None,
+            room=rule.code,
+            visitor_company="保守会社",
+            visitor_name=f"保守 太郎{back}",
+            purpose="機器の保守",
+            escort=escort,
+            goods="交換用部品" if rule.goods else "",
+            at=_at(day, 13),
+        )
+        room_exit_record(actor=None, line_id=visitor.pk, consent_by=consenter, at=_at(day, 14, 30))
+        count += 1
+    # Planted: a visitor with no escort (this morning) ...
+    room_entry_record(
+        actor=None,
+        room=rule.code,
+        visitor_company="配送業者",
+        visitor_name="配送 花子",
+        purpose="物品の納入",
+        at=_at(on - dt.timedelta(days=1), 10),
+    )
+    # ... and a visitor who left without the consent the room needs (or whose exit was never recorded).
+    leaving = room_entry_record(
+        actor=None,
+        room=rule.code,
+        visitor_company="点検業者",
+        visitor_name="点検 次郎",
+        purpose="空調の点検",
+        escort=escort,
+        at=_at(on - dt.timedelta(days=2), 15),
+    )
+    if rule.exit_consent is not None:
+        room_exit_record(actor=None, line_id=leaving.pk, at=_at(on - dt.timedelta(days=2), 16))
+    return count + 2
+
+
+def populate(city: Any, *, on: dt.date) -> str:
+    found = section(city.pack)
+    if found is None:
+        return ""
+    people = list(Person.objects.order_by("staff_number"))
+    count = 0
+    with time.as_of(_at(on, 8)):
+        for rule in found.rooms:
+            count += _week(rule, city.pack, on=on, people=people)
+    return f"{found.title}: {count}行"
