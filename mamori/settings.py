@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "mamori.reviews",
     "mamori.terminals",
     "mamori.equipment",
+    "mamori.media",
     "mamori.rooms",
     "mamori.events",
     "mamori.exports",

@@ -65,6 +65,13 @@ class RecordAction(models.TextChoices):
     EQUIPMENT_ADD = "equipment.add", "安全管理設備を登録"
     EQUIPMENT_CHANGE = "equipment.change", "安全管理設備を変更"
     EQUIPMENT_END = "equipment.end", "安全管理設備を撤去"
+    MEDIA_ADD = "media.add", "記録媒体を登録"
+    MEDIA_CHANGE = "media.change", "記録媒体を変更"
+    MEDIA_END = "media.end", "記録媒体を廃棄"
+    MEDIUM_EVENT_RECORDED = "media.medium.event_recorded", "記録媒体の追加・更新を記録"
+    MEDIUM_COPIED = "media.medium.copied", "記録媒体を複写（予備を作成）"
+    MEDIUM_CHECKED_OUT = "media.medium.checked_out", "記録媒体を持出し"
+    MEDIUM_RETURNED = "media.medium.returned", "記録媒体を返却"
     EQUIPMENT_INSPECTED = "equipment.inspection.recorded", "安全管理設備の点検を記録"
     # --- events: operation logs (操作記録) ---------------------------------------------------------
     EVENT_SOURCE_CREATED = "events.source.created", "操作記録の取込元を登録"
