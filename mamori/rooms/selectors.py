@@ -82,11 +82,14 @@ def covers(request: Request, *, room: str, person: Person | None, visitor_name: 
 
 def permission_for(line: RoomLogLine, *, on: dt.date) -> Request | None:
     """The approved request the line's entry falls under: the one it names, else any that covers it."""
-    who = {"room": line.room, "person": line.person, "visitor_name": line.visitor_name, "on": on}
-    if line.permission is not None and covers(line.permission, **who):
+
+    def fits(request: Request) -> bool:
+        return covers(request, room=line.room, person=line.person, visitor_name=line.visitor_name, on=on)
+
+    if line.permission is not None and fits(line.permission):
         return line.permission
     candidates = Request.objects.filter(kind=ENTRY_KIND, state=RequestState.APPROVED, pack=line.pack)
-    return next((r for r in candidates if covers(r, **who)), None)
+    return next((r for r in candidates if fits(r)), None)
 
 
 def lines_of(pack: Pack) -> QuerySet[RoomLogLine]:

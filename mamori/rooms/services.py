@@ -40,7 +40,7 @@ def _rule(pack: Pack, room: str) -> RoomRule:
 
 
 def _record(
-    line: RoomLogLine, verb: str, *, actor: Actor, article: str, requirement: str, before=None
+    line: RoomLogLine, verb: str, *, actor: Actor, article: str, requirement: str, before: dict | None = None
 ) -> None:
     fields = [f.attname for f in line._meta.concrete_fields]
     entry = entry_for(
@@ -70,9 +70,10 @@ def line_enter(line: RoomLogLine, *, actor: Actor) -> RoomLogLine:
         )
     day = time.local(line.entered_at).date()
     escorts_article = pack.cite(rule.escorts.article)
-    if line.escort_id is not None and not may_escort(rule, line.escort, on=day, pack=pack):
+    escort = line.escort
+    if escort is not None and not may_escort(rule, escort, on=day, pack=pack):
         raise Invalid(
-            f"{line.escort.name}さんは{rule.name}の立会いができる者ではありません（{escorts_article}）。",
+            f"{escort.name}さんは{rule.name}の立会いができる者ではありません（{escorts_article}）。",
             field="escort",
             article=escorts_article,
         )
@@ -86,7 +87,7 @@ def line_enter(line: RoomLogLine, *, actor: Actor) -> RoomLogLine:
                 field="goods_escort",
                 article=goods_article,
             )
-    if line.permission_id is not None and not covers(
+    if line.permission is not None and not covers(
         line.permission, room=line.room, person=line.person, visitor_name=line.visitor_name, on=day
     ):
         raise Invalid(
@@ -94,16 +95,13 @@ def line_enter(line: RoomLogLine, *, actor: Actor) -> RoomLogLine:
             field="permission",
             article=pack.cite(rule.permission.article),
         )
-    section_ = section(pack)
     line.pack, line.room_name = pack.pack, rule.name
     line.article, line.requirement = rule.escorts.article, rule.escorts.requirement
     line.valid_from, line.state = day, LineState.IN_ROOM
     line.recorded_by, line.recorded_at = (actor if getattr(actor, "pk", None) else None), time.now()
     line.full_clean(validate_unique=False, exclude=["recorded_by"])
     line.save()
-    _record(
-        line, "add", actor=actor, article=line.article, requirement=line.requirement or section_.requirement
-    )
+    _record(line, "add", actor=actor, article=line.article, requirement=line.requirement)
     return line
 
 
