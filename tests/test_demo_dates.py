@@ -44,6 +44,7 @@ PLANTED_RULES: dict[str, set[str]] = {
     },
     "yanagawa": {
         "accounts.temporary_password_not_changed",
+        "equipment.inspection_overdue",  # YAN-18: a water detector inspected 400 days ago
         "events.off_hours_use",  # YAN-13-1: last Saturday
         "events.shared_user_id",  # YAN-12-5
         "events.terminal_used_by_undesignated",  # YAN-12-3

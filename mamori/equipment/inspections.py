@@ -35,7 +35,9 @@ def interval_months(row: Equipment, section: EquipmentSection | None) -> int | N
     if row.inspection_months:
         return row.inspection_months
     intervals = section.inspection if section else None
-    return intervals and intervals.by_kind.get(Equipment.Kind(row.kind), intervals.months)
+    if intervals is None:
+        return None
+    return intervals.by_kind.get(Equipment.Kind(row.kind), intervals.months)
 
 
 def inspection_due(row: Equipment, section: EquipmentSection | None) -> dt.date | None:

@@ -35,4 +35,6 @@ def section(pack: Any) -> EquipmentSection | None:
 
 def cite(pack: Any) -> Citation | None:
     found = section(pack)
-    return found and Citation(found.article, found.requirement, found.title, pack.cite(found.article))
+    if found is None:
+        return None
+    return Citation(found.article, found.requirement, found.title, pack.cite(found.article))

@@ -65,11 +65,11 @@ def _row(request: HttpRequest, spec: RegisterSpec, pk: int) -> Any:
 def inspection_routes(router: Router, spec: RegisterSpec) -> None:
     @router.get("/{int:pk}/inspections", response=list[InspectionOut], summary="設備の点検記録の一覧")
     @paginate(PageNumberPagination)
-    def inspections(request: HttpRequest, pk: int):
+    def inspections(request: HttpRequest, pk: int) -> Any:
         return _row(request, spec, pk).inspections.all()
 
     @router.post("/{int:pk}/inspections", response={201: InspectionOut, **PROBLEMS}, summary="点検を記録")
-    def inspect(request: HttpRequest, pk: int, payload: InspectionIn):
+    def inspect(request: HttpRequest, pk: int, payload: InspectionIn) -> Any:
         return Status(201, inspection_record(actor=request.user, equipment_id=pk, **payload.model_dump()))
 
 
