@@ -59,7 +59,15 @@ def test_the_spec_derives_table_filters_form_and_schemas():
     filters = spec.filterset().form.fields
     assert {"name", "kind", "place", "unit", "inspected_on", "state", "sort"} <= set(filters)
     assert filters["kind"].label == "区分" and filters["sort"].label == "並び順"
-    assert list(spec.form().fields) == ["name", "kind", "place", "unit", "inspected_on", "valid_from"]
+    assert list(spec.form().fields) == [
+        "name",
+        "kind",
+        "place",
+        "unit",
+        "inspected_on",
+        "inspection_months",
+        "valid_from",
+    ]
     assert spec.form().fields["valid_from"].label == "設置日"
     assert (
         spec.schema_in.model_fields["unit"].alias == "unit_id" and "state" not in spec.schema_in.model_fields

@@ -24,13 +24,17 @@ def _at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def _week(rule: RoomRule, pack: Pack, *, on: dt.date, people: list[Person]) -> int:
-    insider = _first(people, lambda p: may_enter_freely(rule, p, on=on, pack=pack))
-    escort = _first(people, lambda p: may_escort(rule, p, on=on, pack=pack))
-    consenter = _first(people, lambda p: may_consent(rule, p, on=on, pack=pack))
     count = 0
     for back in range(7, 0, -1):
         day = on - dt.timedelta(days=back)
         if day.weekday() >= 5:
+            continue
+        # Who may enter, escort or consent is decided on the line's own day (a designation made on the
+        # build day does not cover the week before it).
+        insider = _first(people, lambda p, d=day: may_enter_freely(rule, p, on=d, pack=pack))
+        escort = _first(people, lambda p, d=day: may_escort(rule, p, on=d, pack=pack))
+        consenter = _first(people, lambda p, d=day: may_consent(rule, p, on=d, pack=pack))
+        if escort is None or (rule.exit_consent is not None and consenter is None):
             continue
         if insider is not None:
             line = room_entry_record(
@@ -50,14 +54,16 @@ def _week(rule: RoomRule, pack: Pack, *, on: dt.date, people: list[Person]) -> i
         )
         room_exit_record(actor=None, line_id=visitor.pk, consent_by=consenter, at=_at(day, 14, 30))
         count += 1
-    # Planted: a visitor with no escort (this morning) ...
+    yesterday, before = on - dt.timedelta(days=1), on - dt.timedelta(days=2)
+    escort = _first(people, lambda p: may_escort(rule, p, on=before, pack=pack))
+    # Planted: a visitor with no escort (yesterday) ...
     room_entry_record(
         actor=None,
         room=rule.code,
         visitor_company="配送業者",
         visitor_name="配送 花子",
         purpose="物品の納入",
-        at=_at(on - dt.timedelta(days=1), 10),
+        at=_at(yesterday, 10),
     )
     # ... and a visitor who left without the consent the room needs (or whose exit was never recorded).
     leaving = room_entry_record(
@@ -67,10 +73,10 @@ def _week(rule: RoomRule, pack: Pack, *, on: dt.date, people: list[Person]) -> i
         visitor_name="点検 次郎",
         purpose="空調の点検",
         escort=escort,
-        at=_at(on - dt.timedelta(days=2), 15),
+        at=_at(before, 15),
     )
     if rule.exit_consent is not None:
-        room_exit_record(actor=None, line_id=leaving.pk, at=_at(on - dt.timedelta(days=2), 16))
+        room_exit_record(actor=None, line_id=leaving.pk, at=_at(before, 16))
     return count + 2
 
 
