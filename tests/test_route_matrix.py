@@ -40,9 +40,11 @@ from mamori.credentials.models import Credential, Loan, VerificationId, ViewingI
 from mamori.designations.models import Designation
 from mamori.equipment.models import Equipment
 from mamori.findings.models import Finding
+from mamori.media.models import Medium
 from mamori.organisation.models import Person, RoleAppointment
 from mamori.regulations.active import active_pack
 from mamori.reviews.models import Campaign, CampaignLine
+from mamori.rooms.models import RoomLogLine
 from mamori.systems.models import System
 from mamori.terminals.models import Terminal
 from mamori.workflows.models import Notification, Request
@@ -168,6 +170,9 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/designations/{pk}": _first(Designation),
     "/reviews/{pk}": _first(Campaign),
     "/equipment/{pk}": _first(Equipment),
+    "/media/{pk}": _first(Medium),
+    "/rooms/{pk}": _first(RoomLogLine),
+    "/rooms/door/{room}": _first(RoomLogLine, "room"),
     "/reviews/lines/{pk}": _first(CampaignLine),
     "/terminals/units/{unit_code}": _first(Terminal, "unit__code"),
     "/terminals/operators/{pk}": _first(Designation, terminal__isnull=False),
@@ -184,6 +189,8 @@ PARAMETERS: dict[str, Callable[[], object]] = {
     "/api/designations/{pk}": _first(Designation),
     "/api/reviews/campaigns/{campaign_id}": _first(Campaign),
     "/api/equipment/{pk}": _first(Equipment),
+    "/api/media/{pk}": _first(Medium),
+    "/api/rooms/{pk}": _first(RoomLogLine),
     "/api/reviews/lines/{line_id}": _first(CampaignLine),
     "/api/terminals/terminals/{host_name}": _first(Terminal, "host_name"),
     "/api/terminals/operators/{designation_id}": _first(Designation, terminal__isnull=False),
